@@ -1,0 +1,56 @@
+# Oslira backend. `make help` lists the targets; `make run` and `make test` are the two that matter.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO        ?= go
+BIN       := .bin/oslira
+PKGS      := ./...
+LINT      := $(GO) tool -modfile=.tools/go.mod golangci-lint
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X github.com/oslira/oslira/hosts/bootstrap.BuildVersion=$(VERSION)
+GENERATED := $(shell find . -path ./.tools -prune -o -name '*_mock.go' -print | sort)
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: run
+run: build ## Start http + worker + cron on :8080 with nothing configured (embedded defaults)
+	$(BIN) serve
+
+.PHONY: test
+test: verify ## Run every test (vet, generated-code check, purity rules, unit and PostgreSQL tests)
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -race $(PKGS)
+
+.PHONY: generate
+generate: ## Regenerate mocks (go:generate lines on the port files)
+	$(GO) generate ./core/...
+
+.PHONY: verify
+verify: ## Fail when `make generate` or `go mod tidy` would change anything
+	@before=$$(cat $(GENERATED) /dev/null | sha256sum); \
+	$(GO) generate ./core/... || exit 1; \
+	after=$$(find . -path ./.tools -prune -o -name '*_mock.go' -print | sort | xargs cat /dev/null | sha256sum); \
+	if [ "$$before" != "$$after" ]; then echo "generated mocks are stale: run 'make generate' and commit the result"; git status --short -- '*_mock.go'; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
+	@echo "verify: generated code and go.mod are up to date"
+
+.PHONY: lint
+lint: ## go vet plus golangci-lint (pinned in .tools/go.mod)
+	$(GO) vet $(PKGS)
+	$(LINT) run $(PKGS)
+
+.PHONY: cover
+cover: ## Test with coverage; writes .cover/cover.out and prints the per-package summary
+	@mkdir -p .cover
+	$(GO) test -count=1 -coverprofile=.cover/cover.out -coverpkg=./core/...,./adapters/...,./hosts/... $(PKGS)
+	$(GO) tool cover -func=.cover/cover.out | tail -1
+
+.PHONY: build
+build: ## Build the single binary into .bin/oslira
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./hosts/cmd/oslira
+
+.PHONY: migrate
+migrate: build ## Apply database migrations to DATABASE_URL (or the embedded default)
+	$(BIN) migrate
