@@ -15,4 +15,5 @@ const (
 	CodeConflict         = "resource.conflict"
 	CodeForbidden        = "auth.forbidden"
 	CodeUnauthenticated  = "auth.unauthenticated"
+	CodeInvalidCursor    = "request.invalid-cursor"
 )

@@ -5,7 +5,7 @@
 // development. Values are never logged, wrapped into errors or reported.
 package secret
 
-//go:generate go tool mockgen -typed -source=ports.go -destination=secretmock/ports_mock.go -package=secretmock
+//go:generate go tool mockgen -typed -source=ports.go -destination=../../adapters/mock/secretmock/ports_mock.go -package=secretmock
 
 import "context"
 

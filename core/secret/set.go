@@ -77,3 +77,6 @@ func Load(ctx context.Context, p Provider, required, optional []string) (Set, er
 	}
 	return set, nil
 }
+
+// GoString keeps %#v from printing values.
+func (s Set) GoString() string { return s.String() }

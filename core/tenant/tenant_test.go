@@ -15,7 +15,7 @@ func TestParseUUID(t *testing.T) {
 		"0b7e6c1e-2d1f-4c7a-9c53-5a0d2f1b9e1":  false,
 		"0b7e6c1e-2d1f-4c7a-9c53-5a0d2f1b9e1g": false,
 		"0b7e6c1e_2d1f-4c7a-9c53-5a0d2f1b9e11": false,
-		"": false,
+		"":                                     false,
 	}
 	for in, ok := range cases {
 		got, gotOK := tenant.ParseUUID(in)

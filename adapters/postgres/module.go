@@ -1,0 +1,38 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/fx"
+
+	"github.com/oslira/oslira/core/observe"
+)
+
+// Module provides *pgxpool.Pool (opened and pinged at construction, closed on stop), *DB, and the
+// "database" health checker in the `group:"health"` value group. It needs a Config in the graph.
+// It does not migrate: hosts decide when to (see Migrate).
+var Module = fx.Module("postgres",
+	fx.Provide(
+		newLifecyclePool,
+		NewDB,
+		fx.Annotate(NewHealthCheck,
+			fx.ResultTags(`group:"health"`),
+			fx.As(new(observe.HealthChecker)),
+		),
+	),
+)
+
+// newLifecyclePool opens the pool under its own timeout (twice the connect timeout, covering the
+// ping), never under a context fx could cancel later, and closes it on stop.
+func newLifecyclePool(lc fx.Lifecycle, cfg Config) (*pgxpool.Pool, error) {
+	timeout := 2 * cfg.WithDefaults().ConnectTimeout
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	pool, err := NewPool(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(pool.Close))
+	return pool, nil
+}

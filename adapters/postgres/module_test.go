@@ -1,0 +1,67 @@
+package postgres_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
+
+	"github.com/oslira/oslira/adapters/postgres"
+	"github.com/oslira/oslira/adapters/postgres/pgtest"
+	"github.com/oslira/oslira/core/observe"
+)
+
+func TestModuleValidates(t *testing.T) {
+	t.Parallel()
+	err := fx.ValidateApp(
+		fx.Supply(postgres.Config{URL: "postgres://localhost/x"}),
+		postgres.Module,
+		fx.Invoke(func(*pgxpool.Pool, *postgres.DB) {}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestModuleProvidesPoolDBAndHealthAndClosesThePool(t *testing.T) {
+	t.Parallel()
+	cc := pgtest.Pool(t).Config().ConnConfig
+	cfg := postgres.Config{
+		URL:      "postgres://" + cc.User + "@" + cc.Host + ":" + strconv.Itoa(int(cc.Port)) + "/" + cc.Database + "?sslmode=disable",
+		MaxConns: 2,
+	}
+	var (
+		pool   *pgxpool.Pool
+		db     *postgres.DB
+		checks []observe.HealthChecker
+	)
+	app := fxtest.New(t,
+		fx.Supply(cfg),
+		postgres.Module,
+		fx.Invoke(func(p struct {
+			fx.In
+			Pool   *pgxpool.Pool
+			DB     *postgres.DB
+			Checks []observe.HealthChecker `group:"health"`
+		}) {
+			pool, db, checks = p.Pool, p.DB, p.Checks
+		}),
+	)
+	app.RequireStart()
+	if db.Pool() != pool {
+		t.Error("DB does not use the provided pool")
+	}
+	if len(checks) != 1 || checks[0].Name() != "database" {
+		t.Fatalf("health group = %v, want the database check", checks)
+	}
+	if err := checks[0].Check(t.Context()); err != nil {
+		t.Errorf("database check: %v", err)
+	}
+	app.RequireStop()
+	if err := pool.Ping(context.Background()); err == nil {
+		t.Error("pool still usable after stop")
+	}
+}
