@@ -54,3 +54,8 @@ build: ## Build the single binary into .bin/oslira
 .PHONY: migrate
 migrate: build ## Apply database migrations to DATABASE_URL (or the embedded default)
 	$(BIN) migrate
+
+.PHONY: bench
+bench: build ## Load-test GET /v1/credits/balance against a bare net/http+pgx floor (p50/p95/p99, ratio)
+	$(GO) build -o .bin/loadgen ./hosts/cmd/loadgen
+	.bin/loadgen bench -oslira $(BIN)

@@ -1,6 +1,6 @@
-// Package contracts embeds the language-neutral contracts of the API (error codes now; the
-// OpenAPI document and JSON Schemas as they are written) so the binary can serve them and tests
-// can check the code against them.
+// Package contracts embeds the language-neutral contracts of the API — the OpenAPI document and
+// the error catalogue (JSON Schemas follow) — so the binary can serve them and tests can check
+// the code against them.
 package contracts
 
 import _ "embed"
@@ -9,3 +9,8 @@ import _ "embed"
 //
 //go:embed errors.md
 var ErrorsMarkdown string
+
+// OpenAPIYAML is contracts/openapi.yaml (OpenAPI 3.0.3): every route, its responses and codes.
+//
+//go:embed openapi.yaml
+var OpenAPIYAML []byte
