@@ -1,5 +1,6 @@
 // Package postgres is the PostgreSQL adapter: the pgx pool, the two query scopes, error mapping,
-// embedded migrations and the database health check.
+// embedded migrations, the database health check, and the stores of the credit and account
+// ports.
 //
 // # Scopes
 //
@@ -12,8 +13,13 @@
 //   - DB.AdminScope runs a transaction as the login role, bypassing row-level security: system
 //     work such as workflows, webhooks, cron jobs, provisioning and charging.
 //
-// Both commit when the function returns nil, roll back on an error or a panic, and return errors
-// that went through MapError — the single place where pgx errors become core/apperr kinds.
+// Stores implement core ports on top of the scopes: LedgerStore (credit.Ledger through the
+// SECURITY DEFINER function app.apply_credit in the admin scope; credit.Reader in the user scope)
+// and AccountStore (account.Store: app.provision_account in the admin scope, Profile in the user
+// scope). Store code that must join a larger admin transaction calls ApplyCredit on its Querier.
+//
+// Both scopes commit when the function returns nil, roll back on an error or a panic, and return
+// errors that went through MapError — the single place where pgx errors become core/apperr kinds.
 //
 // # Migrations
 //

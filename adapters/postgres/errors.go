@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/oslira/oslira/core/apperr"
+	"github.com/oslira/oslira/core/credit"
 )
 
 // The errors MapError returns, before the cause is attached. Messages are written for clients:
@@ -27,8 +28,8 @@ var (
 )
 
 // sqlStates maps a SQLSTATE to the error it becomes. Raises from our own SQL functions get a
-// distinct SQLSTATE (`raise exception using errcode = 'OA001'`; five characters, class "O" is
-// free) and a row here mapping it to the feature's sentinel, e.g. "OC001": credit.ErrInsufficient.
+// distinct SQLSTATE (`raise exception using errcode = 'OC402'`; five characters, class "O" is
+// free) and a row here mapping it to the feature's sentinel, e.g. "OC402": credit.ErrInsufficient.
 var sqlStates = map[string]*apperr.Error{
 	// Integrity constraints and malformed input.
 	"23505": errConflict,  // unique_violation
@@ -41,6 +42,7 @@ var sqlStates = map[string]*apperr.Error{
 	"22003": errRule,      // numeric_value_out_of_range
 	"22007": errRule,      // invalid_datetime_format
 	"22008": errRule,      // datetime_field_overflow
+	"22023": errRule,      // invalid_parameter_value (also raised by our functions on bad arguments)
 
 	// Privileges: a write rejected by a row-level security policy, or a missing grant.
 	"42501": errForbidden, // insufficient_privilege
@@ -55,6 +57,8 @@ var sqlStates = map[string]*apperr.Error{
 	"57P03": errUnavailable, // cannot_connect_now
 
 	// Our own raises (see above).
+	"OC402": credit.ErrInsufficient, // app.apply_credit: the balance cannot pay for a debit
+	"OC404": errNotFound,            // app.apply_credit: the account has no balance row
 }
 
 // sqlClasses maps whole SQLSTATE classes (first two characters) not matched in sqlStates.
@@ -72,6 +76,8 @@ var sqlClasses = map[string]*apperr.Error{
 //	23503 foreign key                     Invalid
 //	23514, 23502, 22P02, 22xxx input      Invalid
 //	42501 privilege / RLS write           Forbidden
+//	OC402 (app.apply_credit)              credit.ErrInsufficient (PaymentRequired)
+//	OC404 (app.apply_credit)              NotFound
 //	40001, 40P01, 55P03                   Unavailable (retryable)
 //	57014, context deadline               Unavailable, code service.timeout
 //	class 08 and 53, 57P0x, connection

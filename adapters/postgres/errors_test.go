@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
 	"github.com/oslira/oslira/core/apperr"
+	"github.com/oslira/oslira/core/credit"
 )
 
 func TestMapErrorOnRealErrors(t *testing.T) {
@@ -59,6 +61,9 @@ func TestMapErrorOnRealErrors(t *testing.T) {
 			apperr.Invalid, apperr.CodeInvalidRequest, []string{"owner_id"}},
 		{"invalid text representation", exec("select 'not-a-uuid'::uuid"),
 			apperr.Invalid, apperr.CodeInvalidRequest, []string{"not-a-uuid"}},
+		{"insufficient credits (app.apply_credit)", raise("OC402"), apperr.PaymentRequired, credit.CodeInsufficient, nil},
+		{"no balance row (app.apply_credit)", raise("OC404"), apperr.NotFound, apperr.CodeNotFound, nil},
+		{"invalid parameter value", raise("22023"), apperr.Invalid, apperr.CodeInvalidRequest, nil},
 		{"serialization failure", raise("40001"), apperr.Unavailable, apperr.CodeUnavailable, nil},
 		{"deadlock", raise("40P01"), apperr.Unavailable, apperr.CodeUnavailable, nil},
 		{"admin shutdown", raise("57P01"), apperr.Unavailable, apperr.CodeUnavailable, nil},
@@ -83,7 +88,15 @@ func TestMapErrorOnRealErrors(t *testing.T) {
 			})
 		}, apperr.Unavailable, apperr.CodeTimeout, nil},
 		{"connection refused", func(ctx context.Context) error {
-			cfg, err := pgxpool.ParseConfig("postgres://postgres@127.0.0.1:1/postgres?connect_timeout=2")
+			// A port that was free a moment ago; port 1 is not reliably closed (some sandboxes
+			// accept connections on it and then never answer, which is a timeout).
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			addr := l.Addr().String()
+			_ = l.Close()
+			cfg, err := pgxpool.ParseConfig("postgres://postgres@" + addr + "/postgres?connect_timeout=2")
 			if err != nil {
 				return err
 			}
@@ -140,6 +153,9 @@ func TestMapErrorPassThrough(t *testing.T) {
 	}
 	if got := apperr.KindOf(postgres.MapError(&pgconn.PgError{Code: "08006"})); got != apperr.Unavailable {
 		t.Errorf("class 08 -> %v, want Unavailable", got)
+	}
+	if err := postgres.MapError(&pgconn.PgError{Code: "OC402"}); !errors.Is(err, credit.ErrInsufficient) {
+		t.Errorf("OC402 -> %v, want credit.ErrInsufficient", err)
 	}
 	if got := apperr.KindOf(postgres.MapError(errors.New("plain"))); got != apperr.Internal {
 		t.Errorf("plain error -> %v, want Internal", got)

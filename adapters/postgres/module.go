@@ -6,12 +6,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
 
+	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/observe"
 )
 
-// Module provides *pgxpool.Pool (opened and pinged at construction, closed on stop), *DB, and the
-// "database" health checker in the `group:"health"` value group. It needs a Config in the graph.
-// It does not migrate: hosts decide when to (see Migrate).
+// Module provides *pgxpool.Pool (opened and pinged at construction, closed on stop), *DB, the
+// "database" health checker in the `group:"health"` value group, and the stores bound to their
+// core ports: credit.Ledger and credit.Reader (one LedgerStore), account.Store (AccountStore).
+// It needs a Config in the graph. It does not migrate: hosts decide when to (see Migrate).
 var Module = fx.Module("postgres",
 	fx.Provide(
 		newLifecyclePool,
@@ -20,6 +23,8 @@ var Module = fx.Module("postgres",
 			fx.ResultTags(`group:"health"`),
 			fx.As(new(observe.HealthChecker)),
 		),
+		fx.Annotate(NewLedgerStore, fx.As(new(credit.Ledger)), fx.As(new(credit.Reader))),
+		fx.Annotate(NewAccountStore, fx.As(new(account.Store))),
 	),
 )
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
+	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/observe"
 )
 
@@ -19,7 +21,7 @@ func TestModuleValidates(t *testing.T) {
 	err := fx.ValidateApp(
 		fx.Supply(postgres.Config{URL: "postgres://localhost/x"}),
 		postgres.Module,
-		fx.Invoke(func(*pgxpool.Pool, *postgres.DB) {}),
+		fx.Invoke(func(*pgxpool.Pool, *postgres.DB, credit.Ledger, credit.Reader, account.Store) {}),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +39,9 @@ func TestModuleProvidesPoolDBAndHealthAndClosesThePool(t *testing.T) {
 		pool   *pgxpool.Pool
 		db     *postgres.DB
 		checks []observe.HealthChecker
+		ledger credit.Ledger
+		reader credit.Reader
+		store  account.Store
 	)
 	app := fxtest.New(t,
 		fx.Supply(cfg),
@@ -46,13 +51,23 @@ func TestModuleProvidesPoolDBAndHealthAndClosesThePool(t *testing.T) {
 			Pool   *pgxpool.Pool
 			DB     *postgres.DB
 			Checks []observe.HealthChecker `group:"health"`
+			Ledger credit.Ledger
+			Reader credit.Reader
+			Store  account.Store
 		}) {
 			pool, db, checks = p.Pool, p.DB, p.Checks
+			ledger, reader, store = p.Ledger, p.Reader, p.Store
 		}),
 	)
 	app.RequireStart()
 	if db.Pool() != pool {
 		t.Error("DB does not use the provided pool")
+	}
+	if l, ok := ledger.(*postgres.LedgerStore); !ok || l != reader.(*postgres.LedgerStore) {
+		t.Errorf("credit.Ledger %T and credit.Reader %T are not one *postgres.LedgerStore", ledger, reader)
+	}
+	if _, ok := store.(*postgres.AccountStore); !ok {
+		t.Errorf("account.Store is %T, want *postgres.AccountStore", store)
 	}
 	if len(checks) != 1 || checks[0].Name() != "database" {
 		t.Fatalf("health group = %v, want the database check", checks)

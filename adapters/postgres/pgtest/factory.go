@@ -51,3 +51,29 @@ func AddMember(t testing.TB, q postgres.Querier, accountID, userID, role string)
 		t.Fatalf("pgtest: add member: %v", err)
 	}
 }
+
+// FundAccount gives accountID a balance row when it has none and, when credits > 0, grants them
+// through app.apply_credit as an admin_grant entry with a random reference, so the ledger and
+// the balance agree. It returns the balance afterwards.
+func FundAccount(t testing.TB, q postgres.Querier, accountID string, credits int64) int64 {
+	t.Helper()
+	ctx := t.Context()
+	_, err := q.Exec(ctx, `insert into public.credit_balances (account_id) values ($1)
+		on conflict (account_id) do nothing`, accountID)
+	if err != nil {
+		t.Fatalf("pgtest: insert balance: %v", err)
+	}
+	var balance int64
+	if credits > 0 {
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		err = q.QueryRow(ctx, `select balance_after from app.apply_credit($1, 'admin_grant', $2, $3, 'pgtest', null)`,
+			accountID, credits, "pgtest:"+hex.EncodeToString(b)).Scan(&balance)
+	} else {
+		err = q.QueryRow(ctx, `select balance from public.credit_balances where account_id = $1`, accountID).Scan(&balance)
+	}
+	if err != nil {
+		t.Fatalf("pgtest: fund account: %v", err)
+	}
+	return balance
+}

@@ -1,0 +1,120 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/tenant"
+)
+
+// AccountStore keeps users, accounts and memberships (migrations 00002 and 00003).
+//
+// Ensure provisions through app.provision_account in the admin scope; Profile reads through the
+// user scope, so row-level security limits it to the principal's own user and accounts.
+type AccountStore struct {
+	db *DB
+}
+
+var _ account.Store = (*AccountStore)(nil)
+
+// NewAccountStore returns an AccountStore over db.
+func NewAccountStore(db *DB) *AccountStore { return &AccountStore{db: db} }
+
+// sqlProvision calls the provisioning function: one statement, one transaction. The function
+// serialises concurrent first calls for one user on the user row, so exactly one of them creates
+// the account (created = true) and the bonus entry (reference "signup:<user id>").
+const sqlProvision = `select account_id::text, role, is_admin, suspended, created
+from app.provision_account($1, $2, $3, $4, $5)`
+
+// Ensure implements account.Store. Empty e-mail, name and avatar are stored as NULL (users who
+// sign in by phone have no address; an address still held by another user id is not taken
+// over). The membership returned for an existing user is the owner one, else the oldest; a
+// soft-deleted account is reported as Suspended.
+func (s *AccountStore) Ensure(ctx context.Context, u account.NewUser) (account.Membership, error) {
+	userID, ok := tenant.ParseUUID(u.UserID)
+	if !ok {
+		return account.Membership{}, errNoUser
+	}
+	m := account.Membership{UserID: userID}
+	var role string
+	err := s.db.AdminScope(ctx, func(ctx context.Context, q Querier) error {
+		err := q.QueryRow(ctx, sqlProvision, userID, nullIfBlank(u.Email), nullIfBlank(u.FullName),
+			nullIfBlank(u.AvatarURL), u.SignupBonus.Int64()).
+			Scan(&m.AccountID, &role, &m.UserIsAdmin, &m.Suspended, &m.Created)
+		if err != nil {
+			return fmt.Errorf("provision account: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return account.Membership{}, err
+	}
+	m.Role = account.MemberRole(role)
+	return m, nil
+}
+
+// sqlProfile joins the caller's membership of one account with the user, the account and its
+// balance. Under RLS every table only shows the caller's rows; the WHERE clause is the first wall.
+const sqlProfile = `select u.id::text, coalesce(u.email, ''), coalesce(u.full_name, ''),
+       a.id::text, a.name, m.role, coalesce(b.balance, 0), u.created_at
+from public.account_members m
+join public.accounts a on a.id = m.account_id
+join public.users u on u.id = m.user_id
+left join public.credit_balances b on b.account_id = m.account_id
+where m.account_id = $1 and m.user_id = $2`
+
+// Profile implements account.Store for p.AccountID, read in the user scope. An account p does not
+// belong to is account.ErrNotFound. CreatedAt is when the user first signed in (users.created_at).
+//
+// Plan is always "free" and OnboardingCompleted always false for now: plans and business
+// profiles (onboarding) arrive with later migrations, which will join them here.
+func (s *AccountStore) Profile(ctx context.Context, p tenant.Principal) (account.Profile, error) {
+	accountID, ok := tenant.ParseUUID(p.AccountID)
+	if !ok {
+		return account.Profile{}, account.ErrNotFound
+	}
+	userID, ok := tenant.ParseUUID(p.UserID)
+	if !ok {
+		return account.Profile{}, errNoUser
+	}
+	var (
+		pr      account.Profile
+		role    string
+		balance int64
+	)
+	err := s.db.UserScope(ctx, p, func(ctx context.Context, q Querier) error {
+		err := q.QueryRow(ctx, sqlProfile, accountID, userID).Scan(&pr.UserID, &pr.Email, &pr.FullName,
+			&pr.AccountID, &pr.AccountName, &role, &balance, &pr.CreatedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return account.ErrNotFound.WithCause(err)
+		}
+		if err != nil {
+			return fmt.Errorf("read profile: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return account.Profile{}, err
+	}
+	if pr.Balance, err = amountFromDB(balance); err != nil {
+		return account.Profile{}, MapError(err)
+	}
+	pr.Role = account.MemberRole(role)
+	pr.Plan = "free"
+	pr.CreatedAt = pr.CreatedAt.UTC()
+	return pr, nil
+}
+
+// nullIfBlank maps "" (after trimming) to SQL NULL.
+func nullIfBlank(s string) *string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	return &s
+}
