@@ -1,0 +1,191 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	binPath   string
+	buildErr  error
+)
+
+// TestMain removes the binary built by the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// binary builds the oslira binary once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "oslira-bin-")
+		if buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(buildDir, "oslira")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// binaryCmd returns the binary with exactly env (nothing inherited from the test process, so a
+// developer's own DATABASE_URL or AWS settings cannot leak in).
+func binaryCmd(t *testing.T, env map[string]string, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	return cmd, &stdout, &stderr
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	return ln.Addr().String()
+}
+
+// TestBinaryServeDrainsOnSIGTERM runs `oslira serve` against a throwaway database, waits until
+// /health reports the database healthy, sends SIGTERM and expects exit status 0.
+func TestBinaryServeDrainsOnSIGTERM(t *testing.T) {
+	t.Parallel()
+	dbURL := throwawayDatabase(t)
+	addr := freeAddr(t)
+	cmd, stdout, stderr := binaryCmd(t, map[string]string{
+		"APP_ENV":          "development",
+		"DATABASE_URL":     dbURL,
+		"HTTP_ADDR":        addr,
+		"DATA_DIR":         t.TempDir(),
+		"SHUTDOWN_TIMEOUT": "10s",
+	}, "serve")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			t.Logf("killed serve: %v", <-exited)
+		}
+	})
+	dump := func() string { return "stdout:\n" + stdout.String() + "\nstderr:\n" + stderr.String() }
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(60 * time.Second) // hang guard: covers migrations on a cold database
+	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("serve exited before becoming healthy: %v\n%s", err, dump())
+		default:
+		}
+		if databaseHealthy(client, "http://"+addr+"/health") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/health never reported the database ok\n%s", dump())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(stdout.String(), "Oslira is running at http://localhost:") {
+		t.Errorf("no URL line in development:\n%s", stdout.String())
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-exited; err != nil {
+		t.Fatalf("exit after SIGTERM: %v (want status 0)\n%s", err, dump())
+	}
+	for _, line := range []string{"http server stopped", "worker stopped", "cron stopped", `"oslira stopped"`} {
+		if !strings.Contains(stdout.String(), line) {
+			t.Errorf("no %q line:\n%s", line, dump())
+		}
+	}
+}
+
+// databaseHealthy reports whether /health answers 200 with the database check ok.
+func databaseHealthy(client *http.Client, url string) bool {
+	resp, err := client.Get(url)
+	if err != nil {
+		return false
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var report struct {
+		Status string `json:"status"`
+		Checks []struct {
+			Name, Status string
+		} `json:"checks"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&report) != nil {
+		return false
+	}
+	for _, c := range report.Checks {
+		if c.Name == "database" {
+			return c.Status == "ok"
+		}
+	}
+	return false
+}
+
+// TestBinaryProductionNeedsConfiguration: `APP_ENV=production oslira http` with nothing else set
+// exits non-zero and names every missing variable.
+func TestBinaryProductionNeedsConfiguration(t *testing.T) {
+	t.Parallel()
+	cmd, stdout, stderr := binaryCmd(t, map[string]string{"APP_ENV": "production"}, "http")
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	for _, name := range []string{"DATABASE_URL", "CORS_ALLOWED_ORIGINS", "SECRETS_SOURCE", "AWS_REGION"} {
+		if !strings.Contains(stderr.String(), name) {
+			t.Errorf("stderr does not name %s:\n%s", name, stderr.String())
+		}
+	}
+	if stdout.String() != "" {
+		t.Errorf("unexpected stdout: %s", stdout.String())
+	}
+}
+
+// TestBinaryUnknownCommand exits 2 with the usage text.
+func TestBinaryUnknownCommand(t *testing.T) {
+	t.Parallel()
+	cmd, _, stderr := binaryCmd(t, nil, "frobnicate")
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 2 || !strings.Contains(stderr.String(), "Usage: oslira") {
+		t.Fatalf("exit: %v, stderr:\n%s", err, stderr.String())
+	}
+}

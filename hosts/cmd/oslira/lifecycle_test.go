@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer collects output written by a running command.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor polls until cond holds, failing the test after a generous deadline (a hang guard, not
+// a timing assertion).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRunStopsOnCancel starts the worker and cron commands in-process and stops them the way a
+// signal does (the run context ends); both must exit 0 after stopping their runner.
+func TestRunStopsOnCancel(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"worker", "cron"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var stdout, stderr syncBuffer
+			code := make(chan int, 1)
+			go func() {
+				code <- run(ctx, []string{name}, mapLookup(map[string]string{"APP_ENV": "test"}), &stdout, &stderr)
+			}()
+			waitFor(t, name+" to start", func() bool { return strings.Contains(stdout.String(), `"oslira started"`) })
+			cancel()
+			if c := <-code; c != 0 {
+				t.Fatalf("exit code %d; stderr:\n%s\nstdout:\n%s", c, stderr.String(), stdout.String())
+			}
+			if out := stdout.String(); !strings.Contains(out, name+" stopped") || !strings.Contains(out, `"oslira stopped"`) {
+				t.Errorf("missing stop lines:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	t.Parallel()
+	dbURL := throwawayDatabase(t)
+	env := map[string]string{"APP_ENV": "test", "DATABASE_URL": dbURL}
+	for i := range 2 { // the second run finds nothing to do
+		code, stdout, stderr := runCapture(t, env, "migrate")
+		if code != 0 {
+			t.Fatalf("run %d: exit code %d; stderr:\n%s\nstdout:\n%s", i, code, stderr, stdout)
+		}
+		if !strings.Contains(stdout, `"database migrated"`) {
+			t.Errorf("run %d: no migrated line:\n%s", i, stdout)
+		}
+	}
+	if current, latest := migrationVersion(t, dbURL); current != latest || latest == 0 {
+		t.Errorf("database at version %d, latest %d", current, latest)
+	}
+}
+
+func TestMigrateCommandFailsWithoutDatabase(t *testing.T) {
+	t.Parallel()
+	// Port 1 on loopback refuses connections; the command must fail and say so without the password.
+	env := map[string]string{"APP_ENV": "test", "DATABASE_URL": "postgres://u:topsecret@127.0.0.1:1/x?sslmode=disable"}
+	code, stdout, stderr := runCapture(t, env, "migrate")
+	if code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	if strings.Contains(stdout+stderr, "topsecret") {
+		t.Errorf("password leaked:\n%s\n%s", stdout, stderr)
+	}
+}

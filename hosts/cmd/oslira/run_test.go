@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+func runCapture(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, mapLookup(env), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestRunWithoutGraph(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		wantCode   int
+		wantStdout string
+		wantStderr []string
+	}{
+		{"help", []string{"help"}, nil, 0, "Usage: oslira", nil},
+		{"--help", []string{"--help"}, nil, 0, "Usage: oslira", nil},
+		{"version", []string{"version"}, nil, 0, "oslira ", nil},
+		{"no command", nil, nil, 2, "", []string{"Usage: oslira"}},
+		{"unknown command", []string{"deploy"}, nil, 2, "", []string{`unknown command "deploy"`, "Usage: oslira"}},
+		{"extra arguments", []string{"serve", "--port=1"}, nil, 2, "", []string{"unexpected arguments", "Usage: oslira"}},
+		{
+			"production http without configuration", []string{"http"}, map[string]string{"APP_ENV": "production"}, 1, "",
+			[]string{"DATABASE_URL", "CORS_ALLOWED_ORIGINS", "SECRETS_SOURCE", "AWS_REGION"},
+		},
+		{
+			"malformed value in development", []string{"serve"}, map[string]string{"SHUTDOWN_TIMEOUT": "ten"}, 1, "",
+			[]string{"SHUTDOWN_TIMEOUT"},
+		},
+		{"bad APP_ENV", []string{"worker"}, map[string]string{"APP_ENV": "prod"}, 1, "", []string{"APP_ENV"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCapture(t, tc.env, tc.args...)
+			if code != tc.wantCode {
+				t.Errorf("exit code = %d, want %d; stderr:\n%s", code, tc.wantCode, stderr)
+			}
+			if !strings.Contains(stdout, tc.wantStdout) {
+				t.Errorf("stdout lacks %q:\n%s", tc.wantStdout, stdout)
+			}
+			for _, want := range tc.wantStderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+		})
+	}
+}

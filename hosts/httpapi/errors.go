@@ -1,0 +1,159 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oslira/oslira/core/apperr"
+	"github.com/oslira/oslira/hosts/bootstrap/logctx"
+)
+
+// kindInfo is one row of the kind table: the HTTP status and the RFC 9457 title of a kind.
+type kindInfo struct {
+	status int
+	title  string
+}
+
+// kinds is THE table from error kind to HTTP status. Every apperr.Kind has a row (a test checks).
+var kinds = map[apperr.Kind]kindInfo{
+	apperr.Invalid:         {http.StatusBadRequest, "Invalid request"},
+	apperr.Unauthenticated: {http.StatusUnauthorized, "Authentication required"},
+	apperr.Forbidden:       {http.StatusForbidden, "Forbidden"},
+	apperr.NotFound:        {http.StatusNotFound, "Not found"},
+	apperr.Conflict:        {http.StatusConflict, "Conflict"},
+	apperr.PaymentRequired: {http.StatusPaymentRequired, "Payment required"},
+	apperr.RateLimited:     {http.StatusTooManyRequests, "Too many requests"},
+	apperr.Unavailable:     {http.StatusServiceUnavailable, "Service unavailable"},
+	apperr.Internal:        {http.StatusInternalServerError, "Internal error"},
+}
+
+// transportCodes are the few codes that describe HTTP itself rather than the application and so
+// need a status the kind table cannot express. Their kind still decides logging.
+var transportCodes = map[string]kindInfo{
+	apperr.CodeMethodNotAllowed: {http.StatusMethodNotAllowed, "Method not allowed"},
+	apperr.CodeBodyTooLarge:     {http.StatusRequestEntityTooLarge, "Request body too large"},
+}
+
+// internalDetail replaces the message of every Internal error: internals never reach a client.
+const internalDetail = "An unexpected error occurred. Quote the request id if you report it."
+
+// problemTypeBase prefixes the code to form the problem type URI.
+const problemTypeBase = "https://oslira.com/problems/"
+
+// Problem is the RFC 9457 body of every error response.
+type Problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail"`
+	Code      string              `json:"code"`
+	RequestID string              `json:"request_id,omitempty"`
+	Errors    []apperr.FieldError `json:"errors,omitempty"`
+}
+
+// StatusOf returns the HTTP status for err.
+func StatusOf(err error) int {
+	return describe(err).status
+}
+
+func describe(err error) kindInfo {
+	if info, ok := transportCodes[apperr.CodeOf(err)]; ok {
+		return info
+	}
+	if info, ok := kinds[apperr.KindOf(err)]; ok {
+		return info
+	}
+	return kinds[apperr.Internal]
+}
+
+// NewProblem builds the client-safe body for err. Only the kind, the code, the message of a
+// non-internal *apperr.Error and its field errors are used; causes are never read.
+func NewProblem(err error, requestID string) Problem {
+	info := describe(err)
+	p := Problem{
+		Title:     info.title,
+		Status:    info.status,
+		Code:      apperr.CodeInternal,
+		Detail:    internalDetail,
+		RequestID: requestID,
+	}
+	if e, ok := apperr.As(err); ok && e.Kind != apperr.Internal {
+		p.Code = e.Code
+		p.Detail = e.Message
+		if p.Detail == "" {
+			p.Detail = info.title
+		}
+		if e.Kind == apperr.Invalid {
+			p.Errors = e.Fields
+		}
+	} else if ok && e.Code != "" {
+		p.Code = e.Code // an internal error's code is stable and safe; its message is not shown
+	}
+	p.Type = problemTypeBase + p.Code
+	return p
+}
+
+// writeProblem renders err as application/problem+json and aborts the chain.
+func writeProblem(c *gin.Context, err error) {
+	p := NewProblem(err, logctx.RequestID(c.Request.Context()))
+	c.Header("Content-Type", "application/problem+json")
+	c.Header("Cache-Control", "no-store")
+	c.AbortWithStatusJSON(p.Status, p)
+}
+
+// logError logs err (with its cause) at the level of its kind, on the request's context so the
+// line carries the request id.
+func logError(ctx context.Context, log *slog.Logger, msg string, err error, attrs ...slog.Attr) {
+	kind := apperr.KindOf(err)
+	attrs = append(attrs,
+		slog.String("error", err.Error()),
+		slog.String("kind", kind.String()),
+		slog.String("code", apperr.CodeOf(err)),
+	)
+	log.LogAttrs(ctx, logctx.Level(kind.Level()), msg, attrs...)
+}
+
+// errorMiddleware renders the last error a handler attached with c.Error as problem+json, after
+// the handler returns, and logs it. Handlers never write error bodies themselves.
+func errorMiddleware(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Next()
+		if len(c.Errors) == 0 {
+			return
+		}
+		err := c.Errors.Last().Err
+		logError(c.Request.Context(), log, "request failed", err,
+			slog.Int("status", StatusOf(err)),
+			slog.String("route", routeOf(c)),
+		)
+		if c.Writer.Written() {
+			return // the handler already started a response; nothing more can be sent
+		}
+		writeProblem(c, err)
+	}
+}
+
+// noRoute answers requests for paths no route matches.
+func noRoute(c *gin.Context) {
+	_ = c.Error(apperr.New(apperr.NotFound, apperr.CodeRouteNotFound,
+		"No route matches "+c.Request.Method+" "+c.Request.URL.Path+"."))
+}
+
+// noMethod answers requests whose path exists for other methods; gin has already set Allow.
+func noMethod(c *gin.Context) {
+	_ = c.Error(apperr.New(apperr.Invalid, apperr.CodeMethodNotAllowed,
+		"Method "+c.Request.Method+" is not allowed here; see the Allow header."))
+}
+
+// errBodyTooLarge is returned by BindJSON when the body exceeds the limit.
+var errBodyTooLarge = apperr.New(apperr.Invalid, apperr.CodeBodyTooLarge, "The request body is larger than 1 MiB.")
+
+// isBodyTooLarge reports whether err comes from reading past the body limit.
+func isBodyTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}

@@ -1,0 +1,32 @@
+package httpapi
+
+import (
+	"go.uber.org/fx"
+
+	"github.com/oslira/oslira/core/observe"
+)
+
+// Module is the HTTP host: the gin handler, the health endpoints over every observe.HealthChecker
+// in the fx value group "health", and the *Server started and stopped with the application.
+// It needs a Config and a *slog.Logger in the graph.
+var Module = fx.Module("httpapi",
+	fx.Provide(
+		newHealth,
+		NewHandler,
+		NewServer,
+	),
+	fx.Invoke(registerServer),
+)
+
+// healthParams collects the health checkers registered by adapters.
+type healthParams struct {
+	fx.In
+	Config   Config
+	Checkers []observe.HealthChecker `group:"health"`
+}
+
+func newHealth(p healthParams) *Health { return NewHealth(p.Checkers, p.Config.Version) }
+
+func registerServer(lc fx.Lifecycle, s *Server) {
+	lc.Append(fx.StartStopHook(s.Start, s.Stop))
+}
