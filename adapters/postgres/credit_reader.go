@@ -15,7 +15,8 @@ import (
 
 const sqlBalance = `select balance, updated_at from public.credit_balances where account_id = $1`
 
-// Balance implements credit.Reader: the balance of p.AccountID, read in the user scope. An
+// Balance implements credit.Reader: the balance of p.AccountID, read as the user in one round
+// trip (UserRead). An
 // account the principal does not belong to is invisible (RLS) and reported as NotFound.
 func (s *LedgerStore) Balance(ctx context.Context, p tenant.Principal) (credit.Balance, error) {
 	accountID, ok := tenant.ParseUUID(p.AccountID)
@@ -24,8 +25,8 @@ func (s *LedgerStore) Balance(ctx context.Context, p tenant.Principal) (credit.B
 	}
 	b := credit.Balance{AccountID: accountID}
 	var n int64
-	err := s.db.UserScope(ctx, p, func(ctx context.Context, q Querier) error {
-		err := q.QueryRow(ctx, sqlBalance, accountID).Scan(&n, &b.UpdatedAt)
+	err := s.db.UserRead(ctx, p, sqlBalance, []any{accountID}, func(row pgx.Row) error {
+		err := row.Scan(&n, &b.UpdatedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errNoBalance.WithCause(err)
 		}
