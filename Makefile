@@ -21,7 +21,9 @@ run: build ## Start http + worker + cron on :8080 with nothing configured (embed
 .PHONY: test
 test: verify ## Run every test (vet, generated-code check, purity rules, unit and PostgreSQL tests)
 	$(GO) vet $(PKGS)
-	$(GO) test -count=1 -race $(PKGS)
+	@$(GO) build -o .bin/testsum ./hosts/cmd/testsum
+	@db=$$($(GO) list -f '{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}' $(PKGS) | awk '/adapters\/postgres\/pgtest/ {print $$1}'); \
+	set -o pipefail; $(GO) test -count=1 -race -json $(PKGS) | .bin/testsum -db "$$db"
 
 .PHONY: generate
 generate: ## Regenerate mocks (go:generate lines on the port files)

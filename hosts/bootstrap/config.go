@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oslira/oslira/adapters/jwt"
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/secrets"
 	"github.com/oslira/oslira/hosts/httpapi"
@@ -46,6 +47,8 @@ type Config struct {
 	SecretsSource      string        // SECRETS_SOURCE: env (local default) | aws (required in staging/production)
 	AWSRegion          string        // AWS_REGION; required with SECRETS_SOURCE=aws
 	AWSSecretsEndpoint string        // AWS_SECRETS_ENDPOINT, optional Secrets Manager endpoint override
+	SupabaseURL        string        // SUPABASE_URL, optional project URL (https://<ref>.supabase.co): enables the JWKS (ES256/RS256) and sets the default issuer
+	SupabaseJWTIssuer  string        // SUPABASE_JWT_ISSUER, optional: the exact "iss" tokens must carry; default <SUPABASE_URL>/auth/v1
 }
 
 // Defaults.
@@ -231,6 +234,15 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 
+	c.SupabaseURL = strings.TrimSuffix(l.get("SUPABASE_URL"), "/")
+	if v := c.SupabaseURL; v != "" && !validSupabaseURL(v) {
+		l.bad("SUPABASE_URL", "must be the project URL, like https://<project-ref>.supabase.co (https, or http on localhost; no path, query or fragment)")
+	}
+	c.SupabaseJWTIssuer = l.get("SUPABASE_JWT_ISSUER")
+	if strings.ContainsAny(c.SupabaseJWTIssuer, " \t\r\n") {
+		l.bad("SUPABASE_JWT_ISSUER", "must not contain spaces")
+	}
+
 	if len(l.problems) > 0 {
 		ce := &ConfigError{Env: c.Env, Problems: l.problems}
 		if envInvalid {
@@ -245,10 +257,54 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.DatabaseURL != "" { // empty only in development/test, where ResolveDatabase fills it in
 		pgErr = a.Postgres.Validate()
 	}
-	if err := errors.Join(pgErr, a.Secrets.Validate(), a.HTTP.Validate()); err != nil {
+	var jwksErr error
+	if c.SupabaseURL != "" { // the verifier checks the JWKS URL the same way
+		jwksErr = jwt.Config{JWKSURL: c.JWKSURL()}.Validate()
+	}
+	if err := errors.Join(pgErr, jwksErr, a.Secrets.Validate(), a.HTTP.Validate()); err != nil {
 		return Config{}, fmt.Errorf("configuration accepted but rejected by an adapter (bug): %w", err)
 	}
 	return c, nil
+}
+
+// JWKSURL is the key set of the Supabase project, or "" without SUPABASE_URL.
+func (c Config) JWKSURL() string {
+	if c.SupabaseURL == "" {
+		return ""
+	}
+	return c.SupabaseURL + "/auth/v1/.well-known/jwks.json"
+}
+
+// JWTIssuer is the "iss" every token must carry: SUPABASE_JWT_ISSUER, else <SUPABASE_URL>/auth/v1,
+// else "" (not checked; the development secret signs tokens without an issuer).
+func (c Config) JWTIssuer() string {
+	switch {
+	case c.SupabaseJWTIssuer != "":
+		return c.SupabaseJWTIssuer
+	case c.SupabaseURL != "":
+		return c.SupabaseURL + "/auth/v1"
+	default:
+		return ""
+	}
+}
+
+// validSupabaseURL accepts scheme://host[:port] with https, or http on a loopback host (a local
+// Supabase): the key set fetched from it decides who may sign in.
+func validSupabaseURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		h := u.Hostname()
+		ip := net.ParseIP(h)
+		return h == "localhost" || (ip != nil && ip.IsLoopback())
+	default:
+		return false
+	}
 }
 
 // validAddr accepts host:port and :port with a numeric port.
@@ -291,6 +347,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("database_max_conns", int(c.DatabaseMaxConns)),
 		slog.String("secrets_source", c.SecretsSource),
 		slog.String("aws_region", c.AWSRegion),
+		slog.String("supabase_url", c.SupabaseURL),
+		slog.String("jwt_issuer", c.JWTIssuer()),
 	)
 }
 

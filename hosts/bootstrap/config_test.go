@@ -141,6 +141,18 @@ func TestLoadErrors(t *testing.T) {
 			want: []string{"HTTP_ADDR", "SHUTDOWN_TIMEOUT", "DATABASE_MAX_CONNS"},
 		},
 		{
+			name: "supabase url must be an https origin",
+			base: func() map[string]string { return map[string]string{} },
+			env:  map[string]string{"SUPABASE_URL": "http://abc.supabase.co", "SUPABASE_JWT_ISSUER": "a b"},
+			want: []string{"SUPABASE_URL", "SUPABASE_JWT_ISSUER"},
+		},
+		{
+			name: "supabase url with a path",
+			base: prodEnv,
+			env:  map[string]string{"SUPABASE_URL": "https://abc.supabase.co/auth/v1"},
+			want: []string{"SUPABASE_URL"},
+		},
+		{
 			name: "origin with a path",
 			base: func() map[string]string { return map[string]string{} },
 			env:  map[string]string{"CORS_ALLOWED_ORIGINS": "http://localhost:3000,https://app.oslira.com/app"},
@@ -173,6 +185,32 @@ func TestLoadErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLoadSupabase(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		"https://abc.supabase.co":  "https://abc.supabase.co",
+		"https://abc.supabase.co/": "https://abc.supabase.co",
+		"http://127.0.0.1:54321":   "http://127.0.0.1:54321",
+		"http://localhost:54321":   "http://localhost:54321",
+	} {
+		c, err := Load(mapLookup(map[string]string{"SUPABASE_URL": raw}))
+		if err != nil || c.SupabaseURL != want {
+			t.Errorf("SUPABASE_URL=%s: %q, %v", raw, c.SupabaseURL, err)
+			continue
+		}
+		if c.JWKSURL() != want+"/auth/v1/.well-known/jwks.json" || c.JWTIssuer() != want+"/auth/v1" {
+			t.Errorf("SUPABASE_URL=%s: jwks %s issuer %s", raw, c.JWKSURL(), c.JWTIssuer())
+		}
+	}
+	c, err := Load(mapLookup(map[string]string{"SUPABASE_JWT_ISSUER": "https://issuer.example"}))
+	if err != nil || c.JWKSURL() != "" || c.JWTIssuer() != "https://issuer.example" {
+		t.Errorf("issuer only: %+v %v", c, err)
+	}
+	if c, _ := Load(mapLookup(nil)); c.JWKSURL() != "" || c.JWTIssuer() != "" {
+		t.Errorf("defaults: jwks %q issuer %q", c.JWKSURL(), c.JWTIssuer())
 	}
 }
 

@@ -46,12 +46,14 @@ func provideProcess(p Process) processOut {
 }
 
 // Module provides Config, *slog.Logger, secrets.LookupFunc and, through AdapterConfigs, the
-// postgres.Config, secrets.Config and httpapi.Config the adapter and host modules need. It needs a
-// Process in the graph: fx.Supply(bootstrap.Process{...}).
+// postgres.Config, secrets.Config and httpapi.Config the adapter and host modules need, plus the
+// jwt.Config of adapters/jwt (see JWTConfig; built only when a graph asks for it, and then it
+// needs a secret.Provider). It needs a Process in the graph: fx.Supply(bootstrap.Process{...}).
 var Module = fx.Module("bootstrap",
 	fx.Provide(
 		provideProcess,
 		Config.Adapters,
+		provideJWTConfig,
 	),
 )
 

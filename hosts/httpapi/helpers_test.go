@@ -82,9 +82,25 @@ func setup(t *testing.T, checkers ...observe.HealthChecker) *testBundle {
 	logs := &logBuffer{}
 	log := newTestLogger(logs)
 	cfg := Config{CORSAllowedOrigins: []string{allowedOrigin}, Version: "test-1"}.WithDefaults()
-	h := NewHandler(cfg, log, NewHealth(checkers, cfg.Version))
+	h := NewHandler(cfg, log, NewHealth(checkers, cfg.Version), NewAPI(nil, nil, nil), mustContract(t))
 	return &testBundle{engine: h.(*gin.Engine), logs: logs}
 }
+
+// mustContract loads contracts/openapi.yaml (once per test binary).
+func mustContract(t testing.TB) *OpenAPI {
+	t.Helper()
+	contractOnce.Do(func() { contract, contractErr = LoadContract() })
+	if contractErr != nil {
+		t.Fatalf("load contract: %v", contractErr)
+	}
+	return contract
+}
+
+var (
+	contractOnce sync.Once
+	contract     *OpenAPI
+	contractErr  error
+)
 
 // do sends a request and returns the recorded response.
 func (b *testBundle) do(t *testing.T, method, target string, body io.Reader, header http.Header) *httptest.ResponseRecorder {

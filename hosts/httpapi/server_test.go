@@ -12,7 +12,17 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
 
+	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/credit"
+	"github.com/oslira/oslira/core/identity"
 	"github.com/oslira/oslira/core/observe"
+)
+
+// coreStubs supplies the dependencies of NewAPI for graph tests that never call a /v1 route.
+var coreStubs = fx.Provide(
+	func() identity.TokenVerifier { return nil },
+	func() *account.Service { return account.NewService(nil, nil) },
+	func() *credit.Service { return credit.NewService(nil, nil) },
 )
 
 func TestServerDrainsInFlightRequests(t *testing.T) {
@@ -122,6 +132,7 @@ func TestModuleServesHealthFromGroup(t *testing.T) {
 	var srv *Server
 	app := fxtest.New(t,
 		fx.Supply(Config{Addr: "127.0.0.1:0", Version: "fx-test"}, newTestLogger(io.Discard)),
+		coreStubs,
 		fx.Provide(fx.Annotate(
 			func() observe.HealthChecker { return &fakeChecker{name: "database", critical: true} },
 			fx.ResultTags(`group:"health"`),
@@ -146,6 +157,7 @@ func TestValidateModule(t *testing.T) {
 	t.Parallel()
 	if err := fx.ValidateApp(
 		fx.Supply(Config{}, newTestLogger(io.Discard)),
+		coreStubs,
 		Module,
 		fx.Invoke(func(*Server) {}),
 	); err != nil {

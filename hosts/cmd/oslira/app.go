@@ -3,6 +3,7 @@ package main
 import (
 	"go.uber.org/fx"
 
+	"github.com/oslira/oslira/adapters/jwt"
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/secrets"
 	"github.com/oslira/oslira/hosts/bootstrap"
@@ -24,15 +25,15 @@ type command struct {
 	modules []fx.Option
 }
 
-// commands is the list of graph-building subcommands; help and version are handled in run.
+// commands is the list of graph-building subcommands; help, version and token are handled in run.
 var commands = map[string]command{
 	"serve": {
 		summary: "run the HTTP API, the worker and the scheduler in one process",
 		serves:  true,
 		http:    true,
 		modules: []fx.Option{
-			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, bootstrap.MigrateOnStart,
-			httpapi.Module, worker.Module, cron.Module,
+			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, jwt.Module, bootstrap.Core,
+			bootstrap.MigrateOnStart, httpapi.Module, worker.Module, cron.Module,
 		},
 	},
 	"http": {
@@ -40,8 +41,8 @@ var commands = map[string]command{
 		serves:  true,
 		http:    true,
 		modules: []fx.Option{
-			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, bootstrap.MigrateOnStart,
-			httpapi.Module,
+			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, jwt.Module, bootstrap.Core,
+			bootstrap.MigrateOnStart, httpapi.Module,
 		},
 	},
 	"worker": {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -82,13 +83,14 @@ func TestBinaryServeDrainsOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	dbURL := throwawayDatabase(t)
 	addr := freeAddr(t)
-	cmd, stdout, stderr := binaryCmd(t, map[string]string{
+	env := map[string]string{
 		"APP_ENV":          "development",
 		"DATABASE_URL":     dbURL,
 		"HTTP_ADDR":        addr,
 		"DATA_DIR":         t.TempDir(),
 		"SHUTDOWN_TIMEOUT": "10s",
-	}, "serve")
+	}
+	cmd, stdout, stderr := binaryCmd(t, env, "serve")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +123,7 @@ func TestBinaryServeDrainsOnSIGTERM(t *testing.T) {
 	if !strings.Contains(stdout.String(), "Oslira is running at http://localhost:") {
 		t.Errorf("no URL line in development:\n%s", stdout.String())
 	}
+	checkAcceptance(t, client, "http://"+addr, env)
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -131,6 +134,48 @@ func TestBinaryServeDrainsOnSIGTERM(t *testing.T) {
 	for _, line := range []string{"http server stopped", "worker stopped", "cron stopped", `"oslira stopped"`} {
 		if !strings.Contains(stdout.String(), line) {
 			t.Errorf("no %q line:\n%s", line, dump())
+		}
+	}
+}
+
+// checkAcceptance is issue 3's acceptance, by machine: a token from `oslira token` (same DATA_DIR,
+// so the same generated secret as the server) gets /v1/me with 25 credits and a ledger with the
+// signup bonus; a forged and an expired token get 401 problem+json.
+func checkAcceptance(t *testing.T, client *http.Client, base string, env map[string]string) {
+	t.Helper()
+	mint := func(args ...string) string {
+		t.Helper()
+		cmd, out, errOut := binaryCmd(t, env, append([]string{"token", "--email", "you@example.com"}, args...)...)
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("oslira token: %v\n%s", err, errOut.String())
+		}
+		return strings.TrimSpace(out.String())
+	}
+	get := func(path, token string) (int, string, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body), resp.Header
+	}
+	token := mint()
+	if code, body, _ := get("/v1/me", token); code != 200 || !strings.Contains(body, `"balance":25`) || !strings.Contains(body, `"email":"you@example.com"`) {
+		t.Errorf("/v1/me: %d %s", code, body)
+	}
+	if code, body, _ := get("/v1/credits/transactions", token); code != 200 || !strings.Contains(body, `"kind":"signup_bonus"`) {
+		t.Errorf("/v1/credits/transactions: %d %s", code, body)
+	}
+	sig := strings.LastIndex(token, ".") + 5
+	forged := token[:sig] + map[bool]string{true: "B", false: "A"}[token[sig] == 'A'] + token[sig+1:]
+	for name, tok := range map[string]string{"forged": forged, "expired": mint("--ttl", "-1m")} {
+		code, body, h := get("/v1/me", tok)
+		if code != 401 || h.Get("Content-Type") != "application/problem+json" || !strings.Contains(h.Get("WWW-Authenticate"), "invalid_token") {
+			t.Errorf("%s token: %d %s %v", name, code, body, h)
 		}
 	}
 }

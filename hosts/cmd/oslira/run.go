@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 	case "version", "--version":
 		printf(stdout, "oslira %s (%s, %s/%s)\n", bootstrap.Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return exitOK
+	case "token":
+		return runToken(ctx, args[1:], lookup, stdout, stderr)
 	}
 	cmd, ok := commands[name]
 	if !ok {
@@ -110,6 +113,8 @@ func serve(ctx context.Context, name string, cmd command, proc bootstrap.Process
 	if srv != nil && cfg.Env == bootstrap.EnvDevelopment {
 		url := localURL(srv.Addr())
 		printf(stdout, "Oslira is running at %s (health: %s/health). Press Ctrl-C to stop.\n", url, url)
+		printf(stdout, "Try it: TOKEN=$(%s token --email you@example.com) && curl -H \"Authorization: Bearer $TOKEN\" %s/v1/me\n",
+			selfName(), url)
 	}
 
 	// Both channels see SIGINT/SIGTERM (fx relays them too); Wait also carries fx.Shutdowner requests.
@@ -173,6 +178,14 @@ func runMigrate(ctx context.Context, name string, cmd command, proc bootstrap.Pr
 	return code
 }
 
+// selfName is how the developer ran this binary (".bin/oslira" under make run), for hints.
+func selfName() string {
+	if len(os.Args) > 0 && os.Args[0] != "" && !strings.Contains(os.Args[0], "go-build") {
+		return os.Args[0]
+	}
+	return "oslira"
+}
+
 // localURL turns a listening address into a URL a developer can click.
 func localURL(addr net.Addr) string {
 	tcp, ok := addr.(*net.TCPAddr)
@@ -192,6 +205,7 @@ func usage(w io.Writer) {
 	for _, name := range commandOrder {
 		printf(w, "  %-8s %s\n", name, commands[name].summary)
 	}
+	printf(w, "  %-8s %s\n", "token", tokenSummary)
 	printf(w, "  %-8s %s\n", "version", "print the version and exit")
 	printf(w, "  %-8s %s\n", "help", "print this help and exit")
 	printf(w, "%s", `
@@ -199,6 +213,10 @@ Configuration comes from environment variables (APP_ENV, HTTP_ADDR, DATABASE_URL
 README.md). In development nothing is required: the database is DATABASE_URL if set, else
 PostgreSQL on 127.0.0.1:5432, else a private cluster under DATA_DIR (.data).
 SIGINT or SIGTERM drains in-flight requests for up to SHUTDOWN_TIMEOUT (15s) and exits 0.
+
+Try the API in development:
+  TOKEN=$(oslira token --email you@example.com)
+  curl -H "Authorization: Bearer $TOKEN" localhost:8080/v1/me
 `)
 }
 

@@ -1,0 +1,110 @@
+// Command testsum reads `go test -json` on stdin, prints the ordinary test output, and closes with
+// a summary: tests passed, failed and skipped, split into database tests (packages whose tests
+// import adapters/postgres/pgtest, named by -db) and the rest, plus every skip with its reason —
+// so a run that silently skipped the PostgreSQL tests is visible at a glance. It exits non-zero
+// when any test or package failed.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+type event struct {
+	Action  string
+	Package string
+	Test    string
+	Output  string
+	Elapsed float64
+}
+
+type counts struct{ pass, fail, skip int }
+
+func main() {
+	db := flag.String("db", "", "space-separated import paths of packages whose tests use the database")
+	flag.Parse()
+	os.Exit(run(os.Stdin, os.Stdout, strings.Fields(*db)))
+}
+
+func run(in io.Reader, out io.Writer, dbPkgs []string) int {
+	isDB := map[string]bool{}
+	for _, p := range dbPkgs {
+		isDB[p] = true
+	}
+	var unit, dbase counts
+	var skips, failedPkgs []string
+	last := map[string]string{}          // last output line per test, for the skip reason
+	buf := map[string]*strings.Builder{} // output per test, printed only when the test fails
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var e event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			fmt.Fprintln(out, sc.Text()) // build errors and the like arrive as plain text
+			continue
+		}
+		key := e.Package + "." + e.Test
+		switch e.Action {
+		case "output":
+			if e.Test == "" {
+				fmt.Fprint(out, e.Output)
+				continue
+			}
+			if buf[key] == nil {
+				buf[key] = &strings.Builder{}
+			}
+			buf[key].WriteString(e.Output)
+			if t := strings.TrimSpace(e.Output); t != "" && !strings.HasPrefix(t, "---") && !strings.HasPrefix(t, "===") {
+				last[key] = t
+			}
+		case "pass", "fail", "skip":
+			if e.Test == "" {
+				if e.Action == "fail" {
+					failedPkgs = append(failedPkgs, e.Package)
+				}
+				continue
+			}
+			c := &unit
+			if isDB[e.Package] {
+				c = &dbase
+			}
+			switch e.Action {
+			case "pass":
+				c.pass++
+			case "fail":
+				c.fail++
+				if b := buf[key]; b != nil {
+					fmt.Fprint(out, b.String())
+				}
+			case "skip":
+				c.skip++
+				skips = append(skips, fmt.Sprintf("  %s %s: %s", e.Package, e.Test, last[key]))
+			}
+			delete(buf, key)
+		}
+	}
+	sort.Strings(skips)
+	fmt.Fprintf(out, "\ndatabase tests: %d passed, %d failed, %d skipped\n", dbase.pass, dbase.fail, dbase.skip)
+	fmt.Fprintf(out, "other tests:    %d passed, %d failed, %d skipped\n", unit.pass, unit.fail, unit.skip)
+	if len(skips) > 0 {
+		fmt.Fprintln(out, "skipped:")
+		for _, s := range skips {
+			fmt.Fprintln(out, s)
+		}
+	}
+	for _, p := range failedPkgs {
+		fmt.Fprintln(out, "FAIL", p)
+	}
+	total := counts{unit.pass + dbase.pass, unit.fail + dbase.fail, unit.skip + dbase.skip}
+	fmt.Fprintf(out, "%d passed, %d failed, %d skipped\n", total.pass, total.fail, total.skip)
+	if total.fail > 0 || len(failedPkgs) > 0 || total.pass == 0 {
+		return 1
+	}
+	return 0
+}
