@@ -60,19 +60,23 @@ func (s *AccountStore) Ensure(ctx context.Context, u account.NewUser) (account.M
 
 // sqlProfile joins the caller's membership of one account with the user, the account and its
 // balance. Under RLS every table only shows the caller's rows; the WHERE clause is the first wall.
+// The plan is the subscribed one while its status entitles to it (billing.Status.Entitled),
+// else free.
 const sqlProfile = `select u.id::text, coalesce(u.email, ''), coalesce(u.full_name, ''),
-       a.id::text, a.name, m.role, coalesce(b.balance, 0), u.created_at
+       a.id::text, a.name, m.role, coalesce(b.balance, 0), u.created_at,
+       case when s.status in ('active', 'trialing', 'past_due') then s.plan else 'free' end
 from public.account_members m
 join public.accounts a on a.id = m.account_id
 join public.users u on u.id = m.user_id
 left join public.credit_balances b on b.account_id = m.account_id
+left join public.subscriptions s on s.account_id = m.account_id
 where m.account_id = $1 and m.user_id = $2`
 
 // Profile implements account.Store for p.AccountID, read in the user scope. An account p does not
 // belong to is account.ErrNotFound. CreatedAt is when the user first signed in (users.created_at).
 //
-// Plan is always "free" and OnboardingCompleted always false for now: plans and business
-// profiles (onboarding) arrive with later migrations, which will join them here.
+// Plan is the plan in effect (see sqlProfile). OnboardingCompleted is always false for now:
+// business profiles (onboarding) arrive with a later migration, which will join them here.
 func (s *AccountStore) Profile(ctx context.Context, p tenant.Principal) (account.Profile, error) {
 	accountID, ok := tenant.ParseUUID(p.AccountID)
 	if !ok {
@@ -89,7 +93,7 @@ func (s *AccountStore) Profile(ctx context.Context, p tenant.Principal) (account
 	)
 	err := s.db.UserScope(ctx, p, func(ctx context.Context, q Querier) error {
 		err := q.QueryRow(ctx, sqlProfile, accountID, userID).Scan(&pr.UserID, &pr.Email, &pr.FullName,
-			&pr.AccountID, &pr.AccountName, &role, &balance, &pr.CreatedAt)
+			&pr.AccountID, &pr.AccountName, &role, &balance, &pr.CreatedAt, &pr.Plan)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return account.ErrNotFound.WithCause(err)
 		}
@@ -105,7 +109,6 @@ func (s *AccountStore) Profile(ctx context.Context, p tenant.Principal) (account
 		return account.Profile{}, MapError(err)
 	}
 	pr.Role = account.MemberRole(role)
-	pr.Plan = "free"
 	pr.CreatedAt = pr.CreatedAt.UTC()
 	return pr, nil
 }

@@ -14,9 +14,12 @@
 //     work such as workflows, webhooks, cron jobs, provisioning and charging.
 //
 // Stores implement core ports on top of the scopes: LedgerStore (credit.Ledger through the
-// SECURITY DEFINER function app.apply_credit in the admin scope; credit.Reader in the user scope)
-// and AccountStore (account.Store: app.provision_account in the admin scope, Profile in the user
-// scope). Store code that must join a larger admin transaction calls ApplyCredit on its Querier.
+// SECURITY DEFINER function app.apply_credit in the admin scope; credit.Reader in the user scope),
+// AccountStore (account.Store: app.provision_account in the admin scope, Profile in the user
+// scope) and BillingStore (billing.Store: plans, subscriptions, Stripe customers and the webhook
+// inbox; system work in the admin scope, the caller's subscription through UserRead). Store code
+// that must join a larger admin transaction calls ApplyCredit or RecordWebhookEvent on its
+// Querier.
 //
 // Both scopes commit when the function returns nil, roll back on an error or a panic, and return
 // errors that went through MapError — the single place where pgx errors become core/apperr kinds.

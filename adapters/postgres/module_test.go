@@ -12,6 +12,7 @@ import (
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
 	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/observe"
 )
@@ -21,7 +22,7 @@ func TestModuleValidates(t *testing.T) {
 	err := fx.ValidateApp(
 		fx.Supply(postgres.Config{URL: "postgres://localhost/x"}),
 		postgres.Module,
-		fx.Invoke(func(*pgxpool.Pool, *postgres.DB, credit.Ledger, credit.Reader, account.Store) {}),
+		fx.Invoke(func(*pgxpool.Pool, *postgres.DB, credit.Ledger, credit.Reader, account.Store, billing.Store) {}),
 	)
 	if err != nil {
 		t.Fatal(err)
