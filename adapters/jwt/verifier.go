@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	gojwt "github.com/golang-jwt/jwt/v5"
 
@@ -36,6 +37,8 @@ type Verifier struct {
 	allowed []string
 	parser  *gojwt.Parser
 	cancel  context.CancelFunc
+	cache   *verifiedCache
+	now     func() time.Time
 }
 
 var _ identity.TokenVerifier = (*Verifier)(nil)
@@ -88,6 +91,9 @@ func New(ctx context.Context, cfg Config, client *http.Client) (*Verifier, error
 	if cfg.Issuer != "" {
 		opts = append(opts, gojwt.WithIssuer(cfg.Issuer))
 	}
+	v.cache = newVerifiedCache()
+	v.now = time.Now
+	opts = append(opts, gojwt.WithTimeFunc(func() time.Time { return v.now() }))
 	v.parser = gojwt.NewParser(opts...)
 	return v, nil
 }
@@ -106,12 +112,21 @@ func (v *Verifier) Verify(ctx context.Context, token string) (identity.Claims, e
 	if len(token) > maxTokenBytes {
 		return identity.Claims{}, identity.ErrTokenMalformed.WithCause(fmt.Errorf("token longer than %d bytes", maxTokenBytes))
 	}
+	now := v.now()
+	if claims, ok := v.cache.get(token, now); ok {
+		return claims, nil
+	}
 	var c tokenClaims
 	tok, err := v.parser.ParseWithClaims(token, &c, v.keyFor(ctx))
 	if err != nil {
 		return identity.Claims{}, v.classify(err, tok, &c)
 	}
-	return c.toIdentity()
+	claims, err := c.toIdentity()
+	if err != nil {
+		return identity.Claims{}, err
+	}
+	v.cache.put(token, claims, now)
+	return claims, nil
 }
 
 // keyFor picks the key by the algorithm family, never by what else the token asks for: HS256
