@@ -228,7 +228,7 @@ func probeExists(t *testing.T, pool *pgxpool.Pool, id string) bool {
 
 func TestScopesCommitAndRollBack(t *testing.T) {
 	t.Parallel()
-	pool := pgtest.Pool(t)
+	pool := pgtest.IsolatedPool(t) // fixed row ids: a shared database would collide under -count>1
 	probeTable(t, pool)
 	db := postgres.NewDB(pool)
 	user := pgtest.InsertUser(t, pool)
