@@ -22,7 +22,7 @@ func TestPlansAreSeededFromTheDesign(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][3]int64{ // price cents, credits a month, bulk limit
-		"free": {0, 0, 5}, "growth": {2900, 250, 25}, "pro": {9900, 1500, 100},
+		"free": {0, 10, 5}, "growth": {2900, 250, 25}, "pro": {9900, 1500, 100},
 		"agency": {29900, 5000, 250}, "enterprise": {99900, 20000, 500},
 	}
 	seen := 0

@@ -15,7 +15,7 @@ import (
 // Module provides *pgxpool.Pool (opened and pinged at construction, closed on stop), *DB, the
 // "database" health checker in the `group:"health"` value group, and the stores bound to their
 // core ports: credit.Ledger and credit.Reader (one LedgerStore), account.Store (AccountStore),
-// billing.Store (BillingStore).
+// billing.Store and billing.EventInbox (one BillingStore).
 // It needs a Config in the graph. It does not migrate: hosts decide when to (see Migrate).
 var Module = fx.Module("postgres",
 	fx.Provide(
@@ -27,7 +27,7 @@ var Module = fx.Module("postgres",
 		),
 		fx.Annotate(NewLedgerStore, fx.As(new(credit.Ledger)), fx.As(new(credit.Reader))),
 		fx.Annotate(NewAccountStore, fx.As(new(account.Store))),
-		fx.Annotate(NewBillingStore, fx.As(new(billing.Store))),
+		fx.Annotate(NewBillingStore, fx.As(new(billing.Store)), fx.As(new(billing.EventInbox))),
 	),
 )
 

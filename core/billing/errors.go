@@ -13,6 +13,7 @@ const (
 	CodeProviderUnavailable = "billing.provider-unavailable"
 	CodeProviderRateLimited = "billing.provider-rate-limited"
 	CodeProviderRejected    = "billing.provider-rejected"
+	CodeNotConfigured       = "billing.not-configured"
 )
 
 var (
@@ -34,6 +35,10 @@ var (
 	// ErrProviderRejected means Stripe refused our request (a bug or a configuration error such
 	// as a bad key or price); retrying will not help.
 	ErrProviderRejected = apperr.New(apperr.Internal, CodeProviderRejected, "internal error")
+	// ErrNotConfigured means this server has no payment provider (a development machine without
+	// Stripe keys): checkouts, portal sessions and webhooks are refused as unavailable — never
+	// answered with a pretend success — so a webhook sent meanwhile is retried by Stripe.
+	ErrNotConfigured = apperr.New(apperr.Unavailable, CodeNotConfigured, "billing is not configured on this server")
 )
 
 // errUnknownPlan reports a plan name or Stripe price no plan matches.

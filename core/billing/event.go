@@ -55,42 +55,46 @@ const (
 // Event is a verified Stripe event reduced to what billing needs. The stripe adapter fills the
 // fields that exist on the event's object and leaves the others zero; nothing here depends on
 // the Stripe API version the event was rendered with.
+//
+// Event is also the input of the stripe.event.v1 workflow, stored as JSON with the run: the
+// JSON names below are a durable format. Add fields freely; renaming or repurposing one breaks
+// the runs in flight (that needs a new definition, see EventDefinition).
 type Event struct {
-	ID       string    // evt_…; the idempotency key of processing
-	Type     string    // e.g. checkout.session.completed
-	Created  time.Time // when Stripe created the event; orders subscription changes
-	Livemode bool
+	ID       string    `json:"id"`      // evt_…; the idempotency key of processing
+	Type     string    `json:"type"`    // e.g. checkout.session.completed
+	Created  time.Time `json:"created"` // when Stripe created the event; orders subscription changes
+	Livemode bool      `json:"livemode"`
 
 	// AccountID is the account named by our metadata (account_id, or a checkout's
 	// client_reference_id); "" when the object carries none (then the customer decides).
-	AccountID  string
-	CustomerID string // cus_…
-	ObjectID   string // id of the event's object: cs_…, in_…, sub_…, ch_…
+	AccountID  string `json:"account_id,omitempty"`
+	CustomerID string `json:"customer_id,omitempty"` // cus_…
+	ObjectID   string `json:"object_id,omitempty"`   // id of the event's object: cs_…, in_…, sub_…, ch_…
 
-	SubscriptionID string // sub_… the object belongs to (or is)
-	InvoiceID      string // the paid invoice: the invoice itself, or a checkout's first invoice
-	PriceID        string // the subscription's recurring price (first item or invoice line)
-	Plan           string // metadata plan
+	SubscriptionID string `json:"subscription_id,omitempty"` // sub_… the object belongs to (or is)
+	InvoiceID      string `json:"invoice_id,omitempty"`      // the paid invoice: the invoice itself, or a checkout's first invoice
+	PriceID        string `json:"price_id,omitempty"`        // the subscription's recurring price (first item or invoice line)
+	Plan           string `json:"plan,omitempty"`            // metadata plan
 
 	// Checkout sessions.
-	Mode          Mode
-	PaymentStatus string // paid, unpaid, no_payment_required
-	Credits       int64  // metadata credits (checkout sessions and charges of credit packs)
+	Mode          Mode   `json:"mode,omitempty"`
+	PaymentStatus string `json:"payment_status,omitempty"` // paid, unpaid, no_payment_required
+	Credits       int64  `json:"credits,omitempty"`        // metadata credits (checkout sessions and charges of credit packs)
 
 	// Invoices.
-	BillingReason string
+	BillingReason string `json:"billing_reason,omitempty"`
 
 	// Subscriptions.
-	Status             Status
-	CurrentPeriodStart time.Time
-	CurrentPeriodEnd   time.Time
-	CancelAtPeriodEnd  bool
-	CanceledAt         time.Time
+	Status             Status    `json:"status,omitempty"`
+	CurrentPeriodStart time.Time `json:"current_period_start,omitzero"`
+	CurrentPeriodEnd   time.Time `json:"current_period_end,omitzero"`
+	CancelAtPeriodEnd  bool      `json:"cancel_at_period_end,omitempty"`
+	CanceledAt         time.Time `json:"canceled_at,omitzero"`
 
 	// Charges, in the charge's smallest currency unit.
-	Amount                 int64
-	AmountRefunded         int64 // cumulative
-	PreviousAmountRefunded int64 // amount_refunded before this event (previous_attributes), 0 when absent
+	Amount                 int64 `json:"amount,omitempty"`
+	AmountRefunded         int64 `json:"amount_refunded,omitempty"`          // cumulative
+	PreviousAmountRefunded int64 `json:"previous_amount_refunded,omitempty"` // amount_refunded before this event (previous_attributes), 0 when absent
 }
 
 // ReceivedEvent is a webhook delivery as stored before processing.

@@ -14,14 +14,14 @@ const (
 
 // Outcome is the result of processing one event. It is stored with the event record.
 type Outcome struct {
-	Result    Result
-	Detail    string // short, human-readable: why, or what was granted
-	AccountID string // the account the event concerned, "" when none was found
+	Result    Result `json:"result"`
+	Detail    string `json:"detail"`     // short, human-readable: why, or what was granted
+	AccountID string `json:"account_id"` // the account the event concerned, "" when none was found
 	// Credits is the signed ledger delta of the event's entry: positive for a grant, negative
 	// (or zero, at a zero balance) for a chargeback. On a replay it is the delta the first run
 	// wrote when the ledger reports it, and 0 when the event record already said processed.
-	Credits int64
+	Credits int64 `json:"credits"`
 	// Replay is true when this call changed nothing because an earlier run (or a concurrent
 	// one) already had: the event was marked processed, or the ledger entry existed.
-	Replay bool
+	Replay bool `json:"replay"`
 }

@@ -55,6 +55,22 @@ type Store interface {
 	FailEvent(ctx context.Context, e Event, reason string) error
 }
 
+// EventInbox is the transaction boundary of webhook intake (implemented by the postgres
+// adapter). It exists so that storing a delivery and starting its processing workflow are one
+// atomic act, without billing knowing about transactions.
+type EventInbox interface {
+	// Accept stores e in the webhook inbox, once per event id (a repeated delivery leaves the
+	// stored row as it is), and calls start in the same database transaction, with a context
+	// carrying it (workflow.WithTx): a workflow start made with that context exists if and only
+	// if the event is stored. start runs on every call, for a repeated delivery too (starts are
+	// idempotent by run id, and this re-creates a start an earlier delivery may have lost).
+	// When start fails, or the commit does, nothing is stored and the error is returned.
+	// inserted reports whether this call stored the event. Errors: Unavailable when the
+	// database cannot be reached; Invalid for a payload that is not a JSON object; start's
+	// error unchanged.
+	Accept(ctx context.Context, e ReceivedEvent, start func(ctx context.Context) error) (inserted bool, err error)
+}
+
 // Payments is the payment provider's API (Stripe). Implementations never log or return the
 // API key. Errors: ErrProviderUnavailable (network failure, timeout, 5xx after the client's
 // retries), ErrProviderRateLimited (429), ErrProviderRejected (any other refusal: our request or

@@ -27,7 +27,9 @@ type Service struct {
 	cfg      Config
 }
 
-// NewService builds the service over its ports.
+// NewService builds the service over its ports. payments may be nil on a server without a
+// payment provider: Checkout and Portal then fail with ErrNotConfigured, while Plans and
+// Subscription, which only read storage, keep working.
 func NewService(store Store, payments Payments, cfg Config) *Service {
 	return &Service{store: store, payments: payments, cfg: cfg}
 }
@@ -70,10 +72,13 @@ func (s *Service) Plans(ctx context.Context) ([]Plan, error) {
 // is refused with ErrAlreadySubscribed while the account is entitled to a paid plan: plan
 // changes go through the portal.
 //
-// Errors: billing.invalid-checkout or billing.unknown-plan or credits.pack-out-of-range
-// (Invalid), ErrAlreadySubscribed (Conflict), account.ErrNotFound for a principal without an
-// account, and Payments' errors.
+// Errors: ErrNotConfigured without a payment provider; billing.invalid-checkout or
+// billing.unknown-plan or credits.pack-out-of-range (Invalid), ErrAlreadySubscribed (Conflict),
+// account.ErrNotFound for a principal without an account, and Payments' errors.
 func (s *Service) Checkout(ctx context.Context, p tenant.Principal, req CheckoutRequest) (Checkout, error) {
+	if s.payments == nil {
+		return Checkout{}, ErrNotConfigured
+	}
 	accountID, ok := tenant.ParseUUID(p.AccountID)
 	if !ok {
 		return Checkout{}, account.ErrNotFound
@@ -180,6 +185,9 @@ func (s *Service) Subscription(ctx context.Context, p tenant.Principal) (Entitle
 // Portal returns a Stripe customer-portal URL for the principal's account (creating its Stripe
 // customer on first use, like Checkout). Errors as in Checkout.
 func (s *Service) Portal(ctx context.Context, p tenant.Principal) (string, error) {
+	if s.payments == nil {
+		return "", ErrNotConfigured
+	}
 	accountID, ok := tenant.ParseUUID(p.AccountID)
 	if !ok {
 		return "", account.ErrNotFound

@@ -188,3 +188,23 @@ func TestPlansListsOfferedPlans(t *testing.T) {
 		t.Fatalf("Plans = %+v, %v", got, err)
 	}
 }
+
+func TestWithoutAPaymentProvider(t *testing.T) {
+	t.Parallel()
+	ctrl := gomock.NewController(t)
+	store := billingmock.NewMockStore(ctrl)
+	svc := billing.NewService(store, nil, cfg)
+	if _, err := svc.Checkout(context.Background(), user, billing.CheckoutRequest{Credits: 100}); !errors.Is(err, billing.ErrNotConfigured) ||
+		apperr.KindOf(err) != apperr.Unavailable {
+		t.Errorf("Checkout: %v", err)
+	}
+	if _, err := svc.Portal(context.Background(), user); !errors.Is(err, billing.ErrNotConfigured) {
+		t.Errorf("Portal: %v", err)
+	}
+	// Reading what the account has needs no provider.
+	store.EXPECT().CurrentSubscription(gomock.Any(), user).Return(billing.Subscription{}, false, nil)
+	store.EXPECT().Plan(gomock.Any(), billing.FreePlan).Return(free, true, nil)
+	if e, err := svc.Subscription(context.Background(), user); err != nil || e.Plan.Name != billing.FreePlan {
+		t.Errorf("Subscription = %+v, %v", e, err)
+	}
+}

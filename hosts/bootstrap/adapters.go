@@ -5,18 +5,22 @@ import (
 
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/secrets"
+	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/hosts/httpapi"
 )
 
 // AdapterConfigs hands each adapter and host its own configuration, so none of them depends on
-// the whole Config. In fx it is a result object: the graph sees postgres.Config, secrets.Config
-// and httpapi.Config as separate values.
+// the whole Config. In fx it is a result object: the graph sees postgres.Config, secrets.Config,
+// httpapi.Config and billing.Config as separate values. (The workflow engine's dbos.Config
+// depends on the process role and the definitions: see Workflows. The Stripe client's config
+// holds a secret: see Billing.)
 type AdapterConfigs struct {
 	fx.Out
 
 	Postgres postgres.Config
 	Secrets  secrets.Config
 	HTTP     httpapi.Config
+	Billing  billing.Config
 }
 
 // Adapters derives the adapter configurations from c.
@@ -39,5 +43,6 @@ func (c Config) Adapters() AdapterConfigs {
 			CORSAllowedOrigins: c.CORSAllowedOrigins,
 			Version:            c.Version,
 		},
+		Billing: c.Billing(),
 	}
 }

@@ -36,7 +36,8 @@ func (e Env) Local() bool { return e == EnvDevelopment || e == EnvTest }
 // AdapterConfigs).
 type Config struct {
 	Env                Env           // APP_ENV: development (default) | test | staging | production
-	Version            string        // APP_VERSION, default the build version
+	Version            string        // the build version (BuildVersion, else the VCS revision), reported by /health and logs
+	AppVersion         string        // APP_VERSION: the workflow application version; default DefaultAppVersion in development/test, required in staging/production
 	LogLevel           slog.Level    // LOG_LEVEL: debug | info (default) | warn | error
 	DataDir            string        // DATA_DIR, default .data (local database cluster and other state)
 	HTTPAddr           string        // HTTP_ADDR, default :8080
@@ -49,6 +50,16 @@ type Config struct {
 	AWSSecretsEndpoint string        // AWS_SECRETS_ENDPOINT, optional Secrets Manager endpoint override
 	SupabaseURL        string        // SUPABASE_URL, optional project URL (https://<ref>.supabase.co): enables the JWKS (ES256/RS256) and sets the default issuer
 	SupabaseJWTIssuer  string        // SUPABASE_JWT_ISSUER, optional: the exact "iss" tokens must carry; default <SUPABASE_URL>/auth/v1
+
+	WorkerID                 string // WORKER_ID: this process's workflow executor id; default "<hostname>-<role>"
+	WorkflowQueueConcurrency int    // WORKFLOW_QUEUE_CONCURRENCY: runs one executor takes from each queue at once; 0 = the engine's default (16)
+	CronEnabled              bool   // CRON_ENABLED: run scheduled jobs in this process (default true)
+	WorkflowRetentionDays    int    // WORKFLOW_RETENTION_DAYS: finished workflow runs kept this long; 0 = the cron host's default (30)
+
+	StripeAPIURL           string // STRIPE_API_URL, optional: the Stripe API base URL (tests point it at a fake); default https://api.stripe.com
+	BillingSuccessURL      string // BILLING_SUCCESS_URL: where Checkout sends a customer who paid; required in staging/production
+	BillingCancelURL       string // BILLING_CANCEL_URL: where Checkout sends a customer who gave up; required in staging/production
+	BillingPortalReturnURL string // BILLING_PORTAL_RETURN_URL: where the customer portal links back to; required in staging/production
 }
 
 // Defaults.
@@ -57,6 +68,19 @@ const (
 	DefaultShutdownTimeout  = 15 * time.Second
 	DefaultDataDir          = ".data"
 	DefaultDatabaseMaxConns = 10
+	// DefaultAppVersion is the workflow application version of development and test. Staging
+	// and production set APP_VERSION explicitly (see ARCHITECTURE.md, "Versioning workflows").
+	DefaultAppVersion = "1"
+	// maxAppVersionLen and maxWorkerIDLen are the workflow engine's limits.
+	maxAppVersionLen = 128
+	maxWorkerIDLen   = 128
+)
+
+// Development defaults of the billing return URLs: the usual front-end dev server.
+const (
+	DefaultBillingSuccessURL      = "http://localhost:3000/billing/success?session_id={CHECKOUT_SESSION_ID}"
+	DefaultBillingCancelURL       = "http://localhost:3000/billing/cancel"
+	DefaultBillingPortalReturnURL = "http://localhost:3000/billing"
 )
 
 // defaultLocalOrigins are the browser origins allowed in development and test when
@@ -142,9 +166,15 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	strict := !c.Env.Local()
 	required := func(name string) { l.bad(name, "is required in "+string(c.Env)) }
 
-	c.Version = l.get("APP_VERSION")
-	if c.Version == "" {
-		c.Version = Version()
+	c.Version = Version()
+	c.AppVersion = l.get("APP_VERSION")
+	switch {
+	case c.AppVersion == "" && strict:
+		l.bad("APP_VERSION", "is required in "+string(c.Env)+": the workflow application version; change it only for workflow changes that in-flight runs cannot survive")
+	case c.AppVersion == "":
+		c.AppVersion = DefaultAppVersion
+	case len(c.AppVersion) > maxAppVersionLen || strings.ContainsAny(c.AppVersion, " \t\r\n"):
+		l.bad("APP_VERSION", fmt.Sprintf("must be at most %d characters without spaces", maxAppVersionLen))
 	}
 
 	c.LogLevel = slog.LevelInfo
@@ -243,6 +273,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		l.bad("SUPABASE_JWT_ISSUER", "must not contain spaces")
 	}
 
+	c.loadWorkflows(l)
+	c.loadCron(l)
+	c.loadBilling(l, strict)
+
 	if len(l.problems) > 0 {
 		ce := &ConfigError{Env: c.Env, Problems: l.problems}
 		if envInvalid {
@@ -261,7 +295,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if c.SupabaseURL != "" { // the verifier checks the JWKS URL the same way
 		jwksErr = jwt.Config{JWKSURL: c.JWKSURL()}.Validate()
 	}
-	if err := errors.Join(pgErr, jwksErr, a.Secrets.Validate(), a.HTTP.Validate()); err != nil {
+	if err := errors.Join(pgErr, jwksErr, a.Secrets.Validate(), a.HTTP.Validate(), c.DBOS("check", nil).Validate()); err != nil {
 		return Config{}, fmt.Errorf("configuration accepted but rejected by an adapter (bug): %w", err)
 	}
 	return c, nil
@@ -330,8 +364,8 @@ func splitList(s string) []string {
 
 // String describes c without secrets: the database URL is reduced to its host and database.
 func (c Config) String() string {
-	return fmt.Sprintf("env=%s version=%s http=%s database=%s secrets=%s",
-		c.Env, c.Version, c.HTTPAddr, redactURL(c.DatabaseURL), c.SecretsSource)
+	return fmt.Sprintf("env=%s version=%s app_version=%s http=%s database=%s secrets=%s",
+		c.Env, c.Version, c.AppVersion, c.HTTPAddr, redactURL(c.DatabaseURL), c.SecretsSource)
 }
 
 // LogValue makes a logged Config safe: no password, no query parameters.
@@ -349,6 +383,13 @@ func (c Config) LogValue() slog.Value {
 		slog.String("aws_region", c.AWSRegion),
 		slog.String("supabase_url", c.SupabaseURL),
 		slog.String("jwt_issuer", c.JWTIssuer()),
+		slog.String("app_version", c.AppVersion),
+		slog.String("worker_id", c.WorkerID),
+		slog.Int("workflow_queue_concurrency", c.WorkflowQueueConcurrency),
+		slog.String("stripe_api_url", c.StripeAPIURL),
+		slog.String("billing_success_url", c.BillingSuccessURL),
+		slog.String("billing_cancel_url", c.BillingCancelURL),
+		slog.String("billing_portal_return_url", c.BillingPortalReturnURL),
 	)
 }
 

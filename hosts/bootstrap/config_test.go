@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oslira/oslira/hosts/cron"
 )
 
 func mapLookup(m map[string]string) func(string) (string, bool) {
@@ -20,11 +22,15 @@ func mapLookup(m map[string]string) func(string) (string, bool) {
 // prodEnv is a complete, valid production environment; cases delete or override entries.
 func prodEnv() map[string]string {
 	return map[string]string{
-		"APP_ENV":              "production",
-		"DATABASE_URL":         "postgres://app:s3cret-pw@db.internal:5432/oslira?sslmode=require",
-		"CORS_ALLOWED_ORIGINS": "https://app.oslira.com, https://oslira.com",
-		"SECRETS_SOURCE":       "aws",
-		"AWS_REGION":           "eu-west-1",
+		"APP_ENV":                   "production",
+		"DATABASE_URL":              "postgres://app:s3cret-pw@db.internal:5432/oslira?sslmode=require",
+		"CORS_ALLOWED_ORIGINS":      "https://app.oslira.com, https://oslira.com",
+		"SECRETS_SOURCE":            "aws",
+		"AWS_REGION":                "eu-west-1",
+		"APP_VERSION":               "7",
+		"BILLING_SUCCESS_URL":       "https://app.oslira.com/billing/success?session_id={CHECKOUT_SESSION_ID}",
+		"BILLING_CANCEL_URL":        "https://app.oslira.com/billing/cancel",
+		"BILLING_PORTAL_RETURN_URL": "https://app.oslira.com/billing",
 	}
 }
 
@@ -35,15 +41,20 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatalf("empty environment: %v", err)
 	}
 	want := Config{
-		Env:                EnvDevelopment,
-		Version:            Version(),
-		LogLevel:           slog.LevelInfo,
-		DataDir:            ".data",
-		HTTPAddr:           ":8080",
-		ShutdownTimeout:    15 * time.Second,
-		CORSAllowedOrigins: defaultLocalOrigins,
-		DatabaseMaxConns:   10,
-		SecretsSource:      "env",
+		Env:                    EnvDevelopment,
+		Version:                Version(),
+		LogLevel:               slog.LevelInfo,
+		DataDir:                ".data",
+		HTTPAddr:               ":8080",
+		ShutdownTimeout:        15 * time.Second,
+		CORSAllowedOrigins:     defaultLocalOrigins,
+		DatabaseMaxConns:       10,
+		SecretsSource:          "env",
+		AppVersion:             "1",
+		BillingSuccessURL:      DefaultBillingSuccessURL,
+		BillingCancelURL:       DefaultBillingCancelURL,
+		BillingPortalReturnURL: DefaultBillingPortalReturnURL,
+		CronEnabled:            true,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)
@@ -60,13 +71,21 @@ func TestLoadValid(t *testing.T) {
 	env["AWS_SECRETS_ENDPOINT"] = "http://127.0.0.1:4566"
 	env["APP_VERSION"] = "v1.2.3"
 	env["DATA_DIR"] = "/var/lib/oslira"
+	env["WORKER_ID"] = "worker-3"
+	env["WORKFLOW_QUEUE_CONCURRENCY"] = "8"
+	env["STRIPE_API_URL"] = "http://127.0.0.1:12111/"
 	c, err := Load(mapLookup(env))
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := c.Adapters()
-	if c.Env != EnvProduction || c.LogLevel != slog.LevelDebug || c.Version != "v1.2.3" || c.DataDir != "/var/lib/oslira" {
+	if c.Env != EnvProduction || c.LogLevel != slog.LevelDebug || c.Version != Version() || c.AppVersion != "v1.2.3" ||
+		c.DataDir != "/var/lib/oslira" || c.WorkerID != "worker-3" || c.WorkflowQueueConcurrency != 8 || c.StripeAPIURL != "http://127.0.0.1:12111" {
 		t.Errorf("config = %+v", c)
+	}
+	if a.Billing.SuccessURL != env["BILLING_SUCCESS_URL"] || a.Billing.CancelURL != env["BILLING_CANCEL_URL"] ||
+		a.Billing.PortalReturnURL != env["BILLING_PORTAL_RETURN_URL"] {
+		t.Errorf("billing config = %+v", a.Billing)
 	}
 	if a.Postgres.URL != env["DATABASE_URL"] || a.Postgres.MaxConns != 25 {
 		t.Errorf("postgres config = %+v", a.Postgres)
@@ -75,7 +94,7 @@ func TestLoadValid(t *testing.T) {
 		a.Secrets.Endpoint != "http://127.0.0.1:4566" {
 		t.Errorf("secrets config = %+v", a.Secrets)
 	}
-	if a.HTTP.Addr != "127.0.0.1:9000" || a.HTTP.ShutdownTimeout != 30*time.Second || a.HTTP.Version != "v1.2.3" ||
+	if a.HTTP.Addr != "127.0.0.1:9000" || a.HTTP.ShutdownTimeout != 30*time.Second || a.HTTP.Version != Version() ||
 		!slices.Equal(a.HTTP.CORSAllowedOrigins, []string{"https://app.oslira.com", "https://oslira.com"}) {
 		t.Errorf("http config = %+v", a.HTTP)
 	}
@@ -97,12 +116,14 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "production with nothing set names every required variable",
 			base: func() map[string]string { return map[string]string{"APP_ENV": "production"} },
-			want: []string{"CORS_ALLOWED_ORIGINS", "DATABASE_URL", "SECRETS_SOURCE", "AWS_REGION"},
+			want: []string{"APP_VERSION", "CORS_ALLOWED_ORIGINS", "DATABASE_URL", "SECRETS_SOURCE", "AWS_REGION",
+				"BILLING_SUCCESS_URL", "BILLING_CANCEL_URL", "BILLING_PORTAL_RETURN_URL"},
 		},
 		{
 			name: "staging with nothing set",
 			base: func() map[string]string { return map[string]string{"APP_ENV": "staging"} },
-			want: []string{"CORS_ALLOWED_ORIGINS", "DATABASE_URL", "SECRETS_SOURCE", "AWS_REGION"},
+			want: []string{"APP_VERSION", "CORS_ALLOWED_ORIGINS", "DATABASE_URL", "SECRETS_SOURCE", "AWS_REGION",
+				"BILLING_SUCCESS_URL", "BILLING_CANCEL_URL", "BILLING_PORTAL_RETURN_URL"},
 		},
 		{
 			name: "production with env secrets",
@@ -151,6 +172,15 @@ func TestLoadErrors(t *testing.T) {
 			base: prodEnv,
 			env:  map[string]string{"SUPABASE_URL": "https://abc.supabase.co/auth/v1"},
 			want: []string{"SUPABASE_URL"},
+		},
+		{
+			name: "workflow and billing values",
+			base: func() map[string]string { return map[string]string{} },
+			env: map[string]string{"APP_VERSION": "v 2", "WORKER_ID": strings.Repeat("w", 129), "WORKFLOW_QUEUE_CONCURRENCY": "0",
+				"STRIPE_API_URL": "api.stripe.com", "BILLING_SUCCESS_URL": "/billing/success", "BILLING_CANCEL_URL": "ftp://x/y",
+				"BILLING_PORTAL_RETURN_URL": "https://user:pw@app.example/billing"},
+			want: []string{"APP_VERSION", "WORKER_ID", "WORKFLOW_QUEUE_CONCURRENCY", "STRIPE_API_URL",
+				"BILLING_SUCCESS_URL", "BILLING_CANCEL_URL", "BILLING_PORTAL_RETURN_URL"},
 		},
 		{
 			name: "origin with a path",
@@ -220,5 +250,35 @@ func TestLoadLocalEnvsNeedNothing(t *testing.T) {
 		if _, err := Load(mapLookup(map[string]string{"APP_ENV": env})); err != nil {
 			t.Errorf("APP_ENV=%s: %v", env, err)
 		}
+	}
+}
+
+func TestLoadCron(t *testing.T) {
+	t.Parallel()
+	env := func(kv ...string) func(string) (string, bool) {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	c, err := Load(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Cron(); !got.Enabled || got.WorkflowRetentionDays != cron.DefaultConfig().WorkflowRetentionDays {
+		t.Fatalf("default cron config = %+v", got)
+	}
+	c, err = Load(env("CRON_ENABLED", "false", "WORKFLOW_RETENTION_DAYS", "7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Cron(); got.Enabled || got.WorkflowRetentionDays != 7 {
+		t.Fatalf("cron config = %+v, want disabled with 7 days", got)
+	}
+	_, err = Load(env("CRON_ENABLED", "sometimes", "WORKFLOW_RETENTION_DAYS", "0"))
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !slices.Contains(ce.Vars(), "CRON_ENABLED") || !slices.Contains(ce.Vars(), "WORKFLOW_RETENTION_DAYS") {
+		t.Fatalf("err = %v, want both variables named", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
+	"github.com/oslira/oslira/adapters/dbos"
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/postgres/localdb"
 	"github.com/oslira/oslira/adapters/secrets"
@@ -22,7 +23,13 @@ type Process struct {
 	Config Config
 	Lookup func(string) (string, bool) // os.LookupEnv in the binary; the env secrets source reads it
 	Logger *slog.Logger
+	// Role is the process role, the subcommand ("serve", "http", "worker", "cron", "cli"): it
+	// names the default workflow executor id and the engine's connections. Empty means "serve".
+	Role Role
 }
+
+// Role is a process role (see Process.Role).
+type Role string
 
 // processOut spreads a Process over the graph.
 type processOut struct {
@@ -31,6 +38,7 @@ type processOut struct {
 	Config Config
 	Logger *slog.Logger
 	Lookup secrets.LookupFunc
+	Role   Role
 }
 
 func provideProcess(p Process) processOut {
@@ -42,17 +50,23 @@ func provideProcess(p Process) processOut {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return processOut{Config: p.Config, Logger: log, Lookup: lookup}
+	role := p.Role
+	if role == "" {
+		role = "serve"
+	}
+	return processOut{Config: p.Config, Logger: log, Lookup: lookup, Role: role}
 }
 
-// Module provides Config, *slog.Logger, secrets.LookupFunc and, through AdapterConfigs, the
-// postgres.Config, secrets.Config and httpapi.Config the adapter and host modules need, plus the
+// Module provides Config, *slog.Logger, secrets.LookupFunc, Role and, through AdapterConfigs,
+// the postgres.Config, secrets.Config, httpapi.Config and billing.Config the adapter and host
+// modules need, plus the
 // jwt.Config of adapters/jwt (see JWTConfig; built only when a graph asks for it, and then it
 // needs a secret.Provider). It needs a Process in the graph: fx.Supply(bootstrap.Process{...}).
 var Module = fx.Module("bootstrap",
 	fx.Provide(
 		provideProcess,
 		Config.Adapters,
+		Config.Cron,
 		provideJWTConfig,
 	),
 )
@@ -111,24 +125,46 @@ func localDBName(env Env) string {
 	return localdb.DefaultDBName
 }
 
-// MigrateOnStart, in development and test only, applies the embedded migrations when the
-// application starts, before any later module starts serving (give it before the host modules).
-// In staging and production it does nothing: `oslira migrate` is an explicit deployment step.
-var MigrateOnStart = fx.Module("migrate-on-start", fx.Invoke(migrateOnStart))
+// MigrateOnStart, in development and test only, brings the schema up to date before anything
+// uses the database: the application's migrations, then the workflow engine's schema (see
+// Migrate). It decorates *pgxpool.Pool, so it runs while the graph is built — before the
+// workflow engine, which verifies its schema when it is constructed, and long before any host
+// serves. Like ResolveDatabase it must be given at the top level of fx.New. In staging and
+// production it does nothing: `oslira migrate` is an explicit deployment step.
+var MigrateOnStart = fx.Decorate(migrateOnStart)
 
-func migrateOnStart(lc fx.Lifecycle, cfg Config, pool *pgxpool.Pool, log *slog.Logger) {
+// migrateTimeout bounds MigrateOnStart (a cold database takes a few seconds).
+const migrateTimeout = 2 * time.Minute
+
+func migrateOnStart(cfg Config, pool *pgxpool.Pool, log *slog.Logger) (*pgxpool.Pool, error) {
 	if !cfg.Env.Local() {
-		return
+		return pool, nil
 	}
-	lc.Append(fx.StartHook(func(ctx context.Context) error {
-		if err := postgres.Migrate(ctx, pool); err != nil {
-			return fmt.Errorf("migrate database: %w", err)
-		}
-		current, _, err := postgres.MigrationVersion(ctx, pool)
-		if err != nil {
-			return fmt.Errorf("read migration version: %w", err)
-		}
-		log.Info("database migrated", "version", current)
-		return nil
-	}))
+	// Runs while the graph is built: under its own deadline, never under a context fx controls.
+	ctx, cancel := context.WithTimeout(context.Background(), migrateTimeout)
+	defer cancel()
+	if err := Migrate(ctx, pool, log); err != nil {
+		return nil, err
+	}
+	return pool, nil
+}
+
+// Migrate applies every pending migration: the application's (postgres.Migrate), then schema
+// "dbos" of the workflow engine (dbos.Migrate). Both hold advisory locks, so processes that
+// migrate at once queue up and the later ones find nothing to do. `oslira migrate` and
+// MigrateOnStart call it.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		return fmt.Errorf("migrate database: %w", err)
+	}
+	current, latest, err := postgres.MigrationVersion(ctx, pool)
+	if err != nil {
+		return fmt.Errorf("read migration version: %w", err)
+	}
+	log.Info("database migrated", "version", current, "latest", latest)
+	if err := dbos.Migrate(ctx, pool, log); err != nil {
+		return fmt.Errorf("migrate workflow schema: %w", err)
+	}
+	log.Info("workflow schema migrated", "schema", dbos.Schema)
+	return nil
 }

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"context"
+
 	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/identity"
 )
@@ -13,9 +16,26 @@ type API struct {
 	verifier identity.TokenVerifier
 	accounts *account.Service
 	credits  *credit.Service
+	billing  Billing
+}
+
+// WebhookVerifier checks a Stripe delivery: payload is the raw body, signature the
+// Stripe-Signature header. It returns the verified event, or billing.ErrWebhookSignature /
+// billing.ErrWebhookPayload (400), billing.ErrNotConfigured when this server has no webhook
+// secret (503), or Unavailable when the secret store cannot be reached. Bootstrap builds it over
+// the secret provider and the stripe adapter.
+type WebhookVerifier func(ctx context.Context, payload []byte, signature string) (billing.Event, error)
+
+// Billing is what the billing and webhook handlers call. A nil field makes its routes answer 503
+// billing.not-configured (the Service itself refuses checkouts and portal sessions when it has
+// no payment provider).
+type Billing struct {
+	Service       *billing.Service
+	Inbox         *billing.Inbox
+	VerifyWebhook WebhookVerifier
 }
 
 // NewAPI returns the handlers over their dependencies.
-func NewAPI(verifier identity.TokenVerifier, accounts *account.Service, credits *credit.Service) *API {
-	return &API{verifier: verifier, accounts: accounts, credits: credits}
+func NewAPI(verifier identity.TokenVerifier, accounts *account.Service, credits *credit.Service, billing Billing) *API {
+	return &API{verifier: verifier, accounts: accounts, credits: credits, billing: billing}
 }

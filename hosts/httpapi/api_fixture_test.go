@@ -18,24 +18,32 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/oslira/oslira/adapters/jwt"
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
+	"github.com/oslira/oslira/adapters/stripe"
 	"github.com/oslira/oslira/contracts"
 	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/observe"
+	"github.com/oslira/oslira/core/workflow"
 )
 
 // testJWTSecret signs the tokens of the API tests (HS256, like Supabase's legacy secret).
 const testJWTSecret = "httpapi-test-secret-0123456789abcdefghijklmnop"
 
-// apiFixture is the real API: gin engine over the real postgres adapter (a pgtest database) and
-// the real jwt verifier, plus a router over the contract to validate every response it gives.
+// apiFixture is the real API: gin engine over the real postgres adapter (a pgtest database), the
+// real jwt verifier, the billing use cases over the stripe adapter (pointed at a fake Stripe) and
+// a workflow engine, plus a router over the contract to validate every response it gives.
 type apiFixture struct {
 	engine    *gin.Engine
+	pool      *pgxpool.Pool
 	db        *postgres.DB
+	stripe    *fakeStripe
+	workflows workflow.Engine
 	logs      *logBuffer
 	doc       *openapi3.T
 	router    routers.Router
@@ -43,9 +51,23 @@ type apiFixture struct {
 	exercised map[string]bool // "GET /v1/me" (spec path templates) → seen
 }
 
-func newAPIFixture(t *testing.T) *apiFixture {
+// fixtureConfig chooses what a fixture's API runs on. The zero value: the package's shared
+// pgtest database, a DBOS client on it (webhook runs are enqueued, never executed), Stripe's API
+// on a fake server with the test key, and the test webhook secret.
+type fixtureConfig struct {
+	pool      *pgxpool.Pool   // nil: pgtest.Pool
+	workflows workflow.Engine // nil: a DBOS client on pool (migrating its schema first)
+	noStripe  bool            // neither an API key nor a webhook secret: billing answers 503
+}
+
+func newAPIFixture(t *testing.T) *apiFixture { return newAPIFixtureWith(t, fixtureConfig{}) }
+
+func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	t.Helper()
-	pool := pgtest.Pool(t)
+	pool := fc.pool
+	if pool == nil {
+		pool = pgtest.Pool(t)
+	}
 	db := postgres.NewDB(pool)
 	verifier, err := jwt.New(context.Background(), jwt.Config{HS256Secret: testJWTSecret}, nil)
 	if err != nil {
@@ -53,7 +75,32 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	}
 	t.Cleanup(verifier.Close)
 	ledger := postgres.NewLedgerStore(db)
-	api := NewAPI(verifier, account.NewService(postgres.NewAccountStore(db), nil), credit.NewService(ledger, ledger))
+	store := postgres.NewBillingStore(db)
+	engine := fc.workflows
+	if engine == nil {
+		engine = newWorkflowClient(t, pool, billing.EventDefinition(billing.NewProcessor(store, ledger)))
+	}
+	fake := newFakeStripe(t)
+	var payments billing.Payments
+	whsec := testWhsec
+	if fc.noStripe {
+		whsec = ""
+	} else {
+		client, err := stripe.New(stripe.Config{SecretKey: testStripeKey, APIURL: fake.srv.URL, MaxNetworkRetries: -1, Timeout: 10 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		payments = client
+	}
+	bill := Billing{
+		Service: billing.NewService(store, payments, billing.Config{
+			SuccessURL: "https://app.test/billing/success?session_id={CHECKOUT_SESSION_ID}", CancelURL: "https://app.test/billing/cancel",
+			PortalReturnURL: "https://app.test/billing",
+		}),
+		Inbox:         billing.NewInbox(store, engine),
+		VerifyWebhook: testVerifier(whsec),
+	}
+	api := NewAPI(verifier, account.NewService(postgres.NewAccountStore(db), nil), credit.NewService(ledger, ledger), bill)
 
 	logs := &logBuffer{}
 	cfg := Config{Version: "contract-test"}.WithDefaults()
@@ -65,7 +112,20 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &apiFixture{engine: h.(*gin.Engine), db: db, logs: logs, doc: doc, router: router, exercised: map[string]bool{}}
+	return &apiFixture{engine: h.(*gin.Engine), pool: pool, db: db, stripe: fake, workflows: engine, logs: logs,
+		doc: doc, router: router, exercised: map[string]bool{}}
+}
+
+// testVerifier verifies with stripe.VerifyWebhook and whsec, like bootstrap's verifier over the
+// secret provider: no secret is billing.ErrNotConfigured.
+func testVerifier(whsec string) WebhookVerifier {
+	return func(_ context.Context, payload []byte, sig string) (billing.Event, error) {
+		if whsec == "" {
+			return billing.Event{}, billing.ErrNotConfigured
+		}
+		ev, _, err := stripe.VerifyWebhook(payload, sig, whsec, time.Now())
+		return ev, err
+	}
 }
 
 // specForRouting loads a private copy of the contract without servers, so routes match on the

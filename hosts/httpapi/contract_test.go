@@ -246,6 +246,14 @@ func TestContract(t *testing.T) {
 		wantProblem(t, f.do(t, post(op.token, acct, string(huge), "k9")), http.StatusRequestEntityTooLarge, apperr.CodeBodyTooLarge)
 	})
 
+	t.Run("billing: subscription, checkout, portal", func(t *testing.T) {
+		testBillingRoutes(t, f)
+	})
+
+	t.Run("stripe webhook", func(t *testing.T) {
+		testWebhookRoute(t, f)
+	})
+
 	// Every route the engine serves has been driven at least once by the subtests above.
 	for r := range engineRoutes(f.engine) {
 		if !f.exercised[r] {

@@ -9,8 +9,8 @@ import (
 // Module is the HTTP host: the gin handler, the health endpoints over every observe.HealthChecker
 // in the fx value group "health", the /v1 API, the contract at /openapi.json (loaded and
 // validated at construction), and the *Server started and stopped with the application.
-// It needs a Config, a *slog.Logger, an identity.TokenVerifier, an *account.Service and a
-// *credit.Service in the graph.
+// It needs a Config, a *slog.Logger, an identity.TokenVerifier, an *account.Service, a
+// *credit.Service and a Billing in the graph.
 var Module = fx.Module("httpapi",
 	fx.Provide(
 		newHealth,

@@ -23,6 +23,7 @@ var coreStubs = fx.Provide(
 	func() identity.TokenVerifier { return nil },
 	func() *account.Service { return account.NewService(nil, nil) },
 	func() *credit.Service { return credit.NewService(nil, nil) },
+	func() Billing { return Billing{} },
 )
 
 func TestServerDrainsInFlightRequests(t *testing.T) {

@@ -1,11 +1,22 @@
 package worker
 
-import "go.uber.org/fx"
+import (
+	"go.uber.org/fx"
 
-// Module runs the worker Runner for the application's lifetime. It needs a *slog.Logger.
+	"github.com/oslira/oslira/adapters/dbos"
+)
+
+// Module makes the process a workflow executor: dbos.ExecutorModule, launched when the
+// application starts ("worker started" follows) and shut down when it stops — runs in flight
+// are interrupted and stay pending for this executor id's next launch, or for the janitor —
+// after which "worker stopped" is logged. It provides what ExecutorModule provides (*dbos.Executor,
+// *dbos.Engine, workflow.Engine, *dbos.Janitor, the "workflows" health check) and needs what it
+// needs: *pgxpool.Pool, dbos.Config, *slog.Logger and the definitions (bootstrap.Workflows).
+//
+// In `serve`, give it before httpapi.Module: the executor then launches before the HTTP server
+// accepts requests and shuts down after the server has drained them.
 var Module = fx.Module("worker",
-	fx.Provide(NewRunner),
-	fx.Invoke(func(lc fx.Lifecycle, r *Runner) {
-		lc.Append(fx.StartStopHook(r.Start, r.Stop))
-	}),
+	fx.Invoke(registerStopLine), // first: its stop hook runs after the executor's
+	dbos.ExecutorModule,
+	fx.Invoke(registerStartLine),
 )

@@ -1,69 +1,31 @@
-// Package worker is the background-work host: the process (or part of `oslira serve`) that will
-// run durable workflows.
+// Package worker is the process role that runs durable workflows (`oslira worker`, and the
+// worker part of `oslira serve`).
 //
-// For now it only has a lifecycle: a runner goroutine that starts with the application, waits,
-// and stops cleanly. The DBOS executor, workflow registration, queues and the janitor arrive in a
-// later issue and will run inside this runner.
+// The work itself is the DBOS executor's (adapters/dbos.ExecutorModule): it registers every
+// workflow definition and its queue, recovers the runs this executor id left pending, polls the
+// queues and writes the heartbeat the janitor reads. This package decides that a process is an
+// executor, and brackets the executor's lifecycle with the log lines operators watch for.
+// Scale out by running more workers, each with its own WORKER_ID.
 package worker
 
 import (
 	"context"
 	"log/slog"
-	"sync"
+
+	"go.uber.org/fx"
+
+	"github.com/oslira/oslira/adapters/dbos"
 )
 
-// Runner owns the worker's background goroutine. Its context is its own (never the OnStart
-// context, which fx cancels when start-up ends) and is cancelled by Stop.
-type Runner struct {
-	log *slog.Logger
-
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	done   chan struct{}
+// registerStopLine logs "worker stopped" once everything registered after it has stopped.
+func registerStopLine(lc fx.Lifecycle, log *slog.Logger) {
+	lc.Append(fx.StopHook(func() { log.Info("worker stopped", "component", "worker") }))
 }
 
-// NewRunner returns a stopped runner.
-func NewRunner(log *slog.Logger) *Runner {
-	return &Runner{log: log.With("component", "worker")}
-}
-
-// Start launches the background goroutine and returns at once. Starting a running runner is a
-// no-op.
-func (r *Runner) Start(context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.done != nil {
-		return nil
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel, r.done = cancel, make(chan struct{})
-	go r.run(ctx, r.done)
-	r.log.Info("worker started")
-	return nil
-}
-
-// run is the worker loop. It has nothing to do yet but wait for Stop.
-func (r *Runner) run(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
-	<-ctx.Done()
-}
-
-// Stop cancels the goroutine and waits for it to return, or for ctx to end (then it returns
-// ctx's error). Stopping a stopped runner is a no-op.
-func (r *Runner) Stop(ctx context.Context) error {
-	r.mu.Lock()
-	cancel, done := r.cancel, r.done
-	r.cancel, r.done = nil, nil
-	r.mu.Unlock()
-	if done == nil {
-		return nil
-	}
-	cancel()
-	select {
-	case <-done:
-		r.log.Info("worker stopped")
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// registerStartLine builds the executor (so a worker-only graph, where nothing else asks for
+// it, has one) and logs "worker started" once it launched.
+func registerStartLine(lc fx.Lifecycle, x *dbos.Executor, log *slog.Logger) {
+	lc.Append(fx.StartHook(func(context.Context) {
+		log.Info("worker started", "component", "worker", "executor_id", x.ID())
+	}))
 }

@@ -515,6 +515,69 @@ func (c *MockStoreSubscriptionByStripeIDCall) DoAndReturn(f func(context.Context
 	return c
 }
 
+// MockEventInbox is a mock of EventInbox interface.
+type MockEventInbox struct {
+	ctrl     *gomock.Controller
+	recorder *MockEventInboxMockRecorder
+	isgomock struct{}
+}
+
+// MockEventInboxMockRecorder is the mock recorder for MockEventInbox.
+type MockEventInboxMockRecorder struct {
+	mock *MockEventInbox
+}
+
+// NewMockEventInbox creates a new mock instance.
+func NewMockEventInbox(ctrl *gomock.Controller) *MockEventInbox {
+	mock := &MockEventInbox{ctrl: ctrl}
+	mock.recorder = &MockEventInboxMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockEventInbox) EXPECT() *MockEventInboxMockRecorder {
+	return m.recorder
+}
+
+// Accept mocks base method.
+func (m *MockEventInbox) Accept(ctx context.Context, e billing.ReceivedEvent, start func(context.Context) error) (bool, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Accept", ctx, e, start)
+	ret0, _ := ret[0].(bool)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Accept indicates an expected call of Accept.
+func (mr *MockEventInboxMockRecorder) Accept(ctx, e, start any) *MockEventInboxAcceptCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Accept", reflect.TypeOf((*MockEventInbox)(nil).Accept), ctx, e, start)
+	return &MockEventInboxAcceptCall{Call: call}
+}
+
+// MockEventInboxAcceptCall wrap *gomock.Call
+type MockEventInboxAcceptCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockEventInboxAcceptCall) Return(inserted bool, err error) *MockEventInboxAcceptCall {
+	c.Call = c.Call.Return(inserted, err)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockEventInboxAcceptCall) Do(f func(context.Context, billing.ReceivedEvent, func(context.Context) error) (bool, error)) *MockEventInboxAcceptCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockEventInboxAcceptCall) DoAndReturn(f func(context.Context, billing.ReceivedEvent, func(context.Context) error) (bool, error)) *MockEventInboxAcceptCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // MockPayments is a mock of Payments interface.
 type MockPayments struct {
 	ctrl     *gomock.Controller

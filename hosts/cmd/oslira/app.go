@@ -3,6 +3,7 @@ package main
 import (
 	"go.uber.org/fx"
 
+	"github.com/oslira/oslira/adapters/dbos"
 	"github.com/oslira/oslira/adapters/jwt"
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/secrets"
@@ -25,15 +26,20 @@ type command struct {
 	modules []fx.Option
 }
 
-// commands is the list of graph-building subcommands; help, version and token are handled in run.
+// commands is the list of graph-building subcommands; help, version, token and workflows are
+// handled in run.
 var commands = map[string]command{
 	"serve": {
 		summary: "run the HTTP API, the worker and the scheduler in one process",
 		serves:  true,
 		http:    true,
+		// One executor serves both roles: the worker module's engine is the HTTP host's too (a
+		// launched process must not also open a client). The worker comes before httpapi so the
+		// executor launches before the server accepts requests and stops after it drained them.
 		modules: []fx.Option{
 			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, jwt.Module, bootstrap.Core,
-			bootstrap.MigrateOnStart, httpapi.Module, worker.Module, cron.Module,
+			bootstrap.MigrateOnStart, bootstrap.Workflows, bootstrap.Billing,
+			worker.Module, httpapi.Module, cron.Module,
 		},
 	},
 	"http": {
@@ -42,21 +48,26 @@ var commands = map[string]command{
 		http:    true,
 		modules: []fx.Option{
 			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, jwt.Module, bootstrap.Core,
-			bootstrap.MigrateOnStart, httpapi.Module,
+			bootstrap.MigrateOnStart, bootstrap.Workflows, dbos.ClientModule, bootstrap.Billing, httpapi.Module,
 		},
 	},
 	"worker": {
-		summary: "run the background worker only",
+		summary: "run the workflow executor only (scale out with a unique WORKER_ID each)",
 		serves:  true,
-		modules: []fx.Option{worker.Module},
+		modules: []fx.Option{
+			bootstrap.ResolveDatabase, postgres.Module, secrets.Module,
+			bootstrap.MigrateOnStart, bootstrap.Workflows, worker.Module,
+		},
 	},
 	"cron": {
 		summary: "run the scheduler only",
 		serves:  true,
-		modules: []fx.Option{cron.Module},
+		modules: []fx.Option{
+			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, dbos.ClientModule, bootstrap.Workflows, cron.Module,
+		},
 	},
 	"migrate": {
-		summary: "apply the database migrations and exit",
+		summary: "apply the database and workflow-engine migrations and exit",
 		modules: []fx.Option{bootstrap.ResolveDatabase, postgres.Module},
 	},
 }

@@ -22,11 +22,15 @@ func mapLookup(m map[string]string) func(string) (string, bool) {
 var testEnvs = map[string]map[string]string{
 	"development": {"APP_ENV": "development"},
 	"production": {
-		"APP_ENV":              "production",
-		"DATABASE_URL":         "postgres://app@db.example:5432/oslira",
-		"CORS_ALLOWED_ORIGINS": "https://app.oslira.com",
-		"SECRETS_SOURCE":       "aws",
-		"AWS_REGION":           "eu-west-1",
+		"APP_ENV":                   "production",
+		"DATABASE_URL":              "postgres://app@db.example:5432/oslira",
+		"CORS_ALLOWED_ORIGINS":      "https://app.oslira.com",
+		"SECRETS_SOURCE":            "aws",
+		"AWS_REGION":                "eu-west-1",
+		"APP_VERSION":               "3",
+		"BILLING_SUCCESS_URL":       "https://app.oslira.com/billing/success",
+		"BILLING_CANCEL_URL":        "https://app.oslira.com/billing/cancel",
+		"BILLING_PORTAL_RETURN_URL": "https://app.oslira.com/billing",
 	},
 }
 

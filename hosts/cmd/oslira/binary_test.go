@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stripe/stripe-go/v82/webhook"
 )
 
 var (
@@ -89,6 +91,8 @@ func TestBinaryServeDrainsOnSIGTERM(t *testing.T) {
 		"HTTP_ADDR":        addr,
 		"DATA_DIR":         t.TempDir(),
 		"SHUTDOWN_TIMEOUT": "10s",
+		// Billing: the webhook secret only; checkouts answer 503 without the API key.
+		"STRIPE_WEBHOOK_SECRET": binaryWhsec,
 	}
 	cmd, stdout, stderr := binaryCmd(t, env, "serve")
 	if err := cmd.Start(); err != nil {
@@ -124,6 +128,7 @@ func TestBinaryServeDrainsOnSIGTERM(t *testing.T) {
 		t.Errorf("no URL line in development:\n%s", stdout.String())
 	}
 	checkAcceptance(t, client, "http://"+addr, env)
+	checkWebhookAcceptance(t, client, "http://"+addr, env)
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -177,6 +182,76 @@ func checkAcceptance(t *testing.T, client *http.Client, base string, env map[str
 		if code != 401 || h.Get("Content-Type") != "application/problem+json" || !strings.Contains(h.Get("WWW-Authenticate"), "invalid_token") {
 			t.Errorf("%s token: %d %s %v", name, code, body, h)
 		}
+	}
+}
+
+// binaryWhsec is the webhook signing secret the serve test configures.
+const binaryWhsec = "whsec_binary_test_secret"
+
+// checkWebhookAcceptance is issue 4's acceptance, by machine, against `oslira serve`: a webhook
+// signed with the configured secret grants its credits once however often it is replayed (the
+// worker inside serve processes it), a tampered one gets 400, and checkout without a Stripe key
+// is 503 billing.not-configured.
+func checkWebhookAcceptance(t *testing.T, client *http.Client, base string, env map[string]string) {
+	t.Helper()
+	cmd, out, errOut := binaryCmd(t, env, "token", "--email", "payer@example.com")
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("oslira token: %v\n%s", err, errOut.String())
+	}
+	token := strings.TrimSpace(out.String())
+	call := func(method, path, body string, header map[string]string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	bearer := map[string]string{"Authorization": "Bearer " + token}
+	_, me := call(http.MethodGet, "/v1/me", "", bearer)
+	var profile struct {
+		Account struct{ ID string } `json:"account"`
+	}
+	if err := json.Unmarshal([]byte(me), &profile); err != nil || profile.Account.ID == "" {
+		t.Fatalf("/v1/me: %s", me)
+	}
+	body := fmt.Sprintf(`{"id":"evt_binary_1","object":"event","api_version":"2025-08-27.basil","created":%d,"livemode":false,`+
+		`"type":"checkout.session.completed","data":{"object":{"id":"cs_binary_1","object":"checkout.session","mode":"payment",`+
+		`"payment_status":"paid","client_reference_id":%q,"customer":null,"metadata":{"account_id":%q,"credits":"100"}}}}`,
+		time.Now().Unix(), profile.Account.ID, profile.Account.ID)
+	sign := func(payload string) map[string]string {
+		h := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(payload), Secret: binaryWhsec, Timestamp: time.Now()}).Header
+		return map[string]string{"Stripe-Signature": h}
+	}
+	for i := range 3 {
+		if code, resp := call(http.MethodPost, "/v1/webhooks/stripe", body, sign(body)); code != 200 || !strings.Contains(resp, `"received":true`) {
+			t.Fatalf("delivery %d: %d %s", i, code, resp)
+		}
+	}
+	tampered := strings.Replace(body, `"credits":"100"`, `"credits":"9000"`, 1)
+	if code, resp := call(http.MethodPost, "/v1/webhooks/stripe", tampered, sign(body)); code != 400 || !strings.Contains(resp, "billing.webhook-signature") {
+		t.Errorf("tampered delivery: %d %s", code, resp)
+	}
+	waitFor(t, "the webhook's credits", func() bool {
+		_, b := call(http.MethodGet, "/v1/credits/balance", "", bearer)
+		return strings.Contains(b, `"balance":125`)
+	})
+	if code, b := call(http.MethodPost, "/v1/webhooks/stripe", body, sign(body)); code != 200 || !strings.Contains(b, `"duplicate":true`) {
+		t.Errorf("replay after processing: %d %s", code, b)
+	}
+	_, tx := call(http.MethodGet, "/v1/credits/transactions?kind=purchase", "", bearer)
+	if strings.Count(tx, `"kind":"purchase"`) != 1 {
+		t.Errorf("purchase entries: %s", tx)
+	}
+	if code, b := call(http.MethodPost, "/v1/billing/checkout", `{"credits": 100}`, bearer); code != 503 || !strings.Contains(b, "billing.not-configured") {
+		t.Errorf("checkout without a Stripe key: %d %s", code, b)
 	}
 }
 

@@ -79,3 +79,19 @@ func migrationVersion(t *testing.T, dbURL string) (current, latest int64) {
 	}
 	return current, latest
 }
+
+// workflowSchemaExists reports whether the workflow engine's tables exist in the database.
+func workflowSchemaExists(t *testing.T, dbURL string) bool {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	var ok bool
+	if err := conn.QueryRow(ctx, `select to_regclass('dbos.workflow_status') is not null and to_regclass('dbos.oslira_executors') is not null`).Scan(&ok); err != nil {
+		t.Fatal(err)
+	}
+	return ok
+}

@@ -41,26 +41,43 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // TestRunStopsOnCancel starts the worker and cron commands in-process and stops them the way a
-// signal does (the run context ends); both must exit 0 after stopping their runner.
+// signal does (the run context ends); both must exit 0 after stopping. The worker migrates its
+// throwaway database itself (APP_ENV=test); cron, which never migrates, gets a migrated one.
 func TestRunStopsOnCancel(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"worker", "cron"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			env := map[string]string{"APP_ENV": "test", "DATABASE_URL": throwawayDatabase(t), "WORKER_ID": "lifecycle-" + name}
+			if name == "cron" {
+				if code, _, stderr := runCapture(t, env, "migrate"); code != 0 {
+					t.Fatalf("migrate: exit %d\n%s", code, stderr)
+				}
+			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var stdout, stderr syncBuffer
 			code := make(chan int, 1)
 			go func() {
-				code <- run(ctx, []string{name}, mapLookup(map[string]string{"APP_ENV": "test"}), &stdout, &stderr)
+				code <- run(ctx, []string{name}, mapLookup(env), &stdout, &stderr)
 			}()
-			waitFor(t, name+" to start", func() bool { return strings.Contains(stdout.String(), `"oslira started"`) })
+			waitFor(t, name+" to start", func() bool {
+				select {
+				case c := <-code:
+					t.Fatalf("%s exited with %d before starting; stderr:\n%s\nstdout:\n%s", name, c, stderr.String(), stdout.String())
+				default:
+				}
+				return strings.Contains(stdout.String(), `"oslira started"`)
+			})
 			cancel()
 			if c := <-code; c != 0 {
 				t.Fatalf("exit code %d; stderr:\n%s\nstdout:\n%s", c, stderr.String(), stdout.String())
 			}
 			if out := stdout.String(); !strings.Contains(out, name+" stopped") || !strings.Contains(out, `"oslira stopped"`) {
 				t.Errorf("missing stop lines:\n%s", out)
+			}
+			if name == "worker" && !strings.Contains(stdout.String(), `"executor_id":"lifecycle-worker"`) {
+				t.Errorf("the worker did not run as WORKER_ID:\n%s", stdout.String())
 			}
 		})
 	}
@@ -75,12 +92,15 @@ func TestMigrateCommand(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("run %d: exit code %d; stderr:\n%s\nstdout:\n%s", i, code, stderr, stdout)
 		}
-		if !strings.Contains(stdout, `"database migrated"`) {
+		if !strings.Contains(stdout, `"database migrated"`) || !strings.Contains(stdout, `"workflow schema migrated"`) {
 			t.Errorf("run %d: no migrated line:\n%s", i, stdout)
 		}
 	}
 	if current, latest := migrationVersion(t, dbURL); current != latest || latest == 0 {
 		t.Errorf("database at version %d, latest %d", current, latest)
+	}
+	if !workflowSchemaExists(t, dbURL) {
+		t.Error("migrate did not create the workflow engine's schema")
 	}
 }
 

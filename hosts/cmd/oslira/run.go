@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
 
-	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/hosts/bootstrap"
 	"github.com/oslira/oslira/hosts/httpapi"
 )
@@ -51,6 +50,8 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return exitOK
 	case "token":
 		return runToken(ctx, args[1:], lookup, stdout, stderr)
+	case "workflows":
+		return runWorkflows(ctx, args[1:], lookup, stdout, stderr)
 	}
 	cmd, ok := commands[name]
 	if !ok {
@@ -70,7 +71,7 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return exitError
 	}
 	log := bootstrap.NewLogger(stdout, cfg.LogLevel).With("process", name)
-	proc := bootstrap.Process{Config: cfg, Lookup: lookup, Logger: log}
+	proc := bootstrap.Process{Config: cfg, Lookup: lookup, Logger: log, Role: bootstrap.Role(name)}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -138,7 +139,8 @@ func serve(ctx context.Context, name string, cmd command, proc bootstrap.Process
 	return code
 }
 
-// runMigrate resolves the database, applies every pending migration and exits.
+// runMigrate resolves the database, applies every pending migration (the application's, then
+// the workflow engine's schema) and exits.
 func runMigrate(ctx context.Context, name string, cmd command, proc bootstrap.Process, stderr io.Writer) int {
 	log := proc.Logger
 	fail := func(stage string, err error) int {
@@ -159,15 +161,7 @@ func runMigrate(ctx context.Context, name string, cmd command, proc bootstrap.Pr
 		return fail("start", err)
 	}
 	code := exitOK
-	migrateErr := postgres.Migrate(ctx, pool)
-	if migrateErr == nil {
-		current, latest, err := postgres.MigrationVersion(ctx, pool)
-		migrateErr = err
-		if err == nil {
-			log.Info("database migrated", "version", current, "latest", latest)
-		}
-	}
-	if migrateErr != nil {
+	if migrateErr := bootstrap.Migrate(ctx, pool, log); migrateErr != nil {
 		code = fail("migrate", migrateErr)
 	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), proc.Config.ShutdownTimeout+stopGrace)
@@ -203,11 +197,12 @@ func localURL(addr net.Addr) string {
 func usage(w io.Writer) {
 	printf(w, "Usage: oslira <command>\n\nCommands:\n")
 	for _, name := range commandOrder {
-		printf(w, "  %-8s %s\n", name, commands[name].summary)
+		printf(w, "  %-10s %s\n", name, commands[name].summary)
 	}
-	printf(w, "  %-8s %s\n", "token", tokenSummary)
-	printf(w, "  %-8s %s\n", "version", "print the version and exit")
-	printf(w, "  %-8s %s\n", "help", "print this help and exit")
+	printf(w, "  %-10s %s\n", "token", tokenSummary)
+	printf(w, "  %-10s %s\n", "workflows", workflowsSummary)
+	printf(w, "  %-10s %s\n", "version", "print the version and exit")
+	printf(w, "  %-10s %s\n", "help", "print this help and exit")
 	printf(w, "%s", `
 Configuration comes from environment variables (APP_ENV, HTTP_ADDR, DATABASE_URL, ...; see
 README.md). In development nothing is required: the database is DATABASE_URL if set, else

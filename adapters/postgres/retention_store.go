@@ -1,0 +1,42 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/oslira/oslira/core/maintenance"
+)
+
+// retentionTargets maps each retention target to one batch delete: $1 is the cutoff, $2 the
+// batch size. Each statement picks the oldest expired rows through an index on the age column
+// and deletes them by key. Add a target here (and its rule in maintenance) when a table with
+// retention appears; credit_ledger, subscriptions and plans must never be listed.
+var retentionTargets = map[string]string{
+	maintenance.TargetWebhookEvents: `delete from public.webhook_events where stripe_event_id in (
+		select stripe_event_id from public.webhook_events
+		where processed_at < $1 order by processed_at limit $2)`,
+	maintenance.TargetCronRuns: `delete from public.cron_runs where (job, period_key) in (
+		select job, period_key from public.cron_runs
+		where started_at < $1 order by started_at limit $2)`,
+}
+
+// Targets implements maintenance.Purger.
+func (s *MaintenanceStore) Targets() []string {
+	return slices.Sorted(maps.Keys(retentionTargets))
+}
+
+// Purge implements maintenance.Purger.
+func (s *MaintenanceStore) Purge(ctx context.Context, target string, before time.Time, limit int) (int64, error) {
+	sql, ok := retentionTargets[target]
+	if !ok {
+		return 0, fmt.Errorf("purge: unknown retention target %q", target)
+	}
+	tag, err := s.db.Pool().Exec(ctx, sql, before, limit)
+	if err != nil {
+		return 0, MapError(fmt.Errorf("purge %s: %w", target, err))
+	}
+	return tag.RowsAffected(), nil
+}

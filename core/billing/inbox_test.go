@@ -1,0 +1,207 @@
+package billing_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+
+	"go.uber.org/mock/gomock"
+
+	"github.com/oslira/oslira/core/apperr"
+	"github.com/oslira/oslira/core/billing"
+	"github.com/oslira/oslira/core/credit"
+	"github.com/oslira/oslira/core/workflow"
+	"github.com/oslira/oslira/core/workflow/workflowtest"
+)
+
+// memInbox is an in-memory billing.EventInbox whose transaction is a workflowtest transaction:
+// a row and the starts made with its context commit or roll back together.
+type memInbox struct {
+	engine *workflowtest.Engine
+
+	mu        sync.Mutex
+	rows      map[string]billing.ReceivedEvent
+	failAfter error // returned after start ran, as a failed commit would be
+}
+
+func newMemInbox(e *workflowtest.Engine) *memInbox {
+	return &memInbox{engine: e, rows: map[string]billing.ReceivedEvent{}}
+}
+
+func (m *memInbox) Accept(ctx context.Context, e billing.ReceivedEvent, start func(ctx context.Context) error) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, exists := m.rows[e.ID]
+	err := m.engine.InTx(ctx, func(ctx context.Context) error {
+		if err := start(ctx); err != nil {
+			return err
+		}
+		return m.failAfter
+	})
+	if err != nil {
+		return false, err
+	}
+	if !exists {
+		m.rows[e.ID] = e
+	}
+	return !exists, nil
+}
+
+func (m *memInbox) count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.rows)
+}
+
+var packEvent = billing.Event{ID: "evt_pack_1", Type: billing.TypeCheckoutCompleted, AccountID: accountID,
+	ObjectID: "cs_1", Mode: billing.ModePayment, PaymentStatus: billing.PaymentPaid, Credits: 100}
+
+const packRaw = `{"id":"evt_pack_1","object":"event","type":"checkout.session.completed"}`
+
+// intake is an Inbox over memInbox and the in-memory engine running stripe.event.v1 with a
+// processor over mocks.
+type intake struct {
+	proc   *procBundle
+	engine *workflowtest.Engine
+	events *memInbox
+	inbox  *billing.Inbox
+}
+
+func newIntake(t *testing.T) *intake {
+	t.Helper()
+	p := newProc(t)
+	e := workflowtest.New([]workflow.Definition{billing.EventDefinition(p.proc)})
+	events := newMemInbox(e)
+	return &intake{proc: p, engine: e, events: events, inbox: billing.NewInbox(events, e)}
+}
+
+func TestEventDefinitionIsValid(t *testing.T) {
+	t.Parallel()
+	d := billing.EventDefinition(billing.NewProcessor(nil, nil))
+	if err := d.Validate(); err != nil || d.Name != "stripe.event.v1" || d.Queue != billing.EventQueue {
+		t.Fatalf("definition %q on %q: %v", d.Name, d.Queue, err)
+	}
+	if got := billing.EventWorkflowID("evt_1"); got != "stripe:evt_1" {
+		t.Errorf("EventWorkflowID = %q", got)
+	}
+}
+
+func TestReceiveStoresStartsAndProcessesOnce(t *testing.T) {
+	t.Parallel()
+	in := newIntake(t)
+	ctx := context.Background()
+	for i := range 5 {
+		r, err := in.inbox.Receive(ctx, packEvent, []byte(packRaw))
+		if err != nil || r.EventID != packEvent.ID || r.WorkflowID != "stripe:evt_pack_1" || r.Duplicate != (i > 0) {
+			t.Fatalf("delivery %d: Receive = %+v, %v", i, r, err)
+		}
+	}
+	if in.events.count() != 1 {
+		t.Fatalf("%d stored events, want 1", in.events.count())
+	}
+	// The processor sees the event exactly as it was received (decoded from the run's input).
+	recorded := in.proc.fresh(packEvent)
+	in.proc.granted(credit.EntryRequest{AccountID: accountID, Kind: credit.Purchase, Amount: credit.MustAmount(100), Reference: packEvent.ID}, 100)
+	if n := in.engine.Drain(ctx); n != 1 {
+		t.Fatalf("Drain ran %d runs, want 1", n)
+	}
+	st, err := in.engine.Status(ctx, "stripe:evt_pack_1")
+	if err != nil || st.State != workflow.StateSucceeded || st.Definition != billing.EventWorkflow {
+		t.Fatalf("status = %+v, %v", st, err)
+	}
+	var out billing.Outcome
+	if err := json.Unmarshal(st.Output, &out); err != nil || out != *recorded || out.Result != billing.ResultGranted || out.Credits != 100 {
+		t.Fatalf("output %s (%v), recorded %+v", st.Output, err, *recorded)
+	}
+	if in.engine.Calls("stripe:evt_pack_1", "process") != 1 {
+		t.Errorf("process ran %d times", in.engine.Calls("stripe:evt_pack_1", "process"))
+	}
+	// A delivery after processing starts nothing new.
+	if r, err := in.inbox.Receive(ctx, packEvent, []byte(packRaw)); err != nil || !r.Duplicate {
+		t.Fatalf("late delivery: %+v, %v", r, err)
+	}
+	if n := in.engine.Drain(ctx); n != 0 {
+		t.Errorf("a late delivery ran %d runs", n)
+	}
+}
+
+func TestReceiveStoresNothingWhenTheStartFails(t *testing.T) {
+	t.Parallel()
+	events := newMemInbox(workflowtest.New(nil)) // an engine that knows no definition
+	inbox := billing.NewInbox(events, events.engine)
+	_, err := inbox.Receive(context.Background(), packEvent, []byte(packRaw))
+	if !errors.Is(err, workflow.ErrUnknownDefinition) || events.count() != 0 {
+		t.Fatalf("err = %v, %d stored", err, events.count())
+	}
+}
+
+func TestReceiveStartsNothingWhenTheCommitFails(t *testing.T) {
+	t.Parallel()
+	in := newIntake(t)
+	in.events.failAfter = apperr.New(apperr.Unavailable, apperr.CodeUnavailable, "connection lost")
+	_, err := in.inbox.Receive(context.Background(), packEvent, []byte(packRaw))
+	if apperr.KindOf(err) != apperr.Unavailable || in.events.count() != 0 {
+		t.Fatalf("err = %v, %d stored", err, in.events.count())
+	}
+	if runs, _ := in.engine.List(context.Background(), workflow.Filter{}); len(runs) != 0 {
+		t.Fatalf("runs = %+v", runs)
+	}
+}
+
+func TestReceiveRefusesIncompleteEvents(t *testing.T) {
+	t.Parallel()
+	in := newIntake(t)
+	ctx := context.Background()
+	if _, err := in.inbox.Receive(ctx, billing.Event{Type: "x"}, []byte(packRaw)); !errors.Is(err, billing.ErrInvalidEvent) {
+		t.Errorf("no id: %v", err)
+	}
+	if _, err := in.inbox.Receive(ctx, billing.Event{ID: "evt_x"}, []byte(packRaw)); !errors.Is(err, billing.ErrInvalidEvent) {
+		t.Errorf("no type: %v", err)
+	}
+	if _, err := in.inbox.Receive(ctx, packEvent, nil); !errors.Is(err, billing.ErrWebhookPayload) {
+		t.Errorf("no body: %v", err)
+	}
+	if in.events.count() != 0 {
+		t.Errorf("%d stored", in.events.count())
+	}
+}
+
+func TestEventWorkflowRetryClasses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("a business error fails the run at once", func(t *testing.T) {
+		t.Parallel()
+		in := newIntake(t)
+		ev := billing.Event{ID: "evt_gone", Type: billing.TypeCheckoutCompleted, AccountID: accountID,
+			Mode: billing.ModePayment, PaymentStatus: billing.PaymentPaid, Credits: 10}
+		in.proc.store.EXPECT().EventRecord(gomock.Any(), ev.ID).Return(billing.EventRecord{}, false, nil)
+		in.proc.ledger.EXPECT().Apply(gomock.Any(), gomock.Any()).Return(credit.Result{}, apperr.New(apperr.NotFound, apperr.CodeNotFound, "no such account"))
+		in.proc.store.EXPECT().FailEvent(gomock.Any(), ev, gomock.Any()).Return(nil)
+		if _, err := in.inbox.Receive(ctx, ev, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		in.engine.Drain(ctx)
+		st, _ := in.engine.Status(ctx, "stripe:evt_gone")
+		if st.State != workflow.StateFailed || st.ErrorCode != apperr.CodeNotFound || in.engine.Calls(st.ID, "process") != 1 {
+			t.Fatalf("status %+v, %d calls", st, in.engine.Calls(st.ID, "process"))
+		}
+	})
+	t.Run("an outage is retried with the Critical policy", func(t *testing.T) {
+		t.Parallel()
+		in := newIntake(t)
+		ev := billing.Event{ID: "evt_down", Type: billing.TypeChargeRefunded}
+		down := apperr.New(apperr.Unavailable, apperr.CodeUnavailable, "down")
+		in.proc.store.EXPECT().EventRecord(gomock.Any(), ev.ID).Return(billing.EventRecord{}, false, down).Times(workflow.Critical.MaxAttempts)
+		if _, err := in.inbox.Receive(ctx, ev, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		in.engine.Drain(ctx)
+		st, _ := in.engine.Status(ctx, "stripe:evt_down")
+		if st.State != workflow.StateFailed || in.engine.Calls(st.ID, "process") != workflow.Critical.MaxAttempts ||
+			len(in.engine.Sleeps()) != workflow.Critical.MaxAttempts-1 {
+			t.Fatalf("status %+v, %d calls, sleeps %v", st, in.engine.Calls(st.ID, "process"), in.engine.Sleeps())
+		}
+	})
+}

@@ -1,0 +1,147 @@
+package maintenance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Retention targets: what a RetentionRule may name. Each is a set of rows the storage adapter
+// knows how to select by age and delete; the adapter lists the ones it supports (Purger.Targets).
+// Rows of the credit ledger, subscriptions and plans are never a target: they are kept forever.
+const (
+	// TargetWebhookEvents: processed webhook events, by processed_at. Unprocessed events are
+	// never deleted (the reaper keeps driving them).
+	TargetWebhookEvents = "webhook_events.processed"
+	// TargetCronRuns: the run log of the cron host, by started_at.
+	TargetCronRuns = "cron_runs"
+)
+
+// Default retention (reference/oslira-domain.md §1.5 and DESIGN §6). Analyses and leads are
+// added here, with their targets in the adapter, when their tables exist: completed analyses
+// 90 days, failed ones 30 days, soft-deleted leads and business profiles 30 days.
+const (
+	DefaultWebhookEventDays = 90
+	DefaultCronRunDays      = 90
+)
+
+// RetentionRule deletes Target rows older than Keep.
+type RetentionRule struct {
+	Target string
+	Keep   time.Duration
+}
+
+// DefaultRetentionRules returns the rules in force today, keeping processed webhook events and
+// cron runs for the given numbers of days (0 takes the defaults).
+func DefaultRetentionRules(webhookEventDays, cronRunDays int) []RetentionRule {
+	if webhookEventDays <= 0 {
+		webhookEventDays = DefaultWebhookEventDays
+	}
+	if cronRunDays <= 0 {
+		cronRunDays = DefaultCronRunDays
+	}
+	return []RetentionRule{
+		{Target: TargetWebhookEvents, Keep: days(webhookEventDays)},
+		{Target: TargetCronRuns, Keep: days(cronRunDays)},
+	}
+}
+
+func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
+
+// Purger deletes expired rows of retention targets.
+type Purger interface {
+	// Targets lists the targets it can purge.
+	Targets() []string
+	// Purge deletes at most limit rows of target that are older than before, in one short
+	// transaction, and returns how many it deleted. An unknown target is an error.
+	Purge(ctx context.Context, target string, before time.Time, limit int) (int64, error)
+}
+
+// minKeep is the shortest retention a rule may ask for: a guard against a unit mistake that
+// would empty a table.
+const minKeep = 24 * time.Hour
+
+// DefaultRetentionBatch is how many rows one Purge call deletes at most.
+const DefaultRetentionBatch = 1000
+
+// Retention applies retention rules: for each rule it deletes, batch by batch, the rows older
+// than now − Keep, so no transaction holds locks on many rows. Idempotent: a second run right
+// after the first finds nothing old enough.
+type Retention struct {
+	purger Purger
+	rules  []RetentionRule
+	batch  int
+}
+
+// RetentionReport lists the rows deleted per target.
+type RetentionReport struct {
+	Deleted map[string]int64
+}
+
+// String summarises the report for the run log, targets sorted.
+func (r RetentionReport) String() string {
+	keys := make([]string, 0, len(r.Deleted))
+	for k := range r.Deleted {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, r.Deleted[k])
+	}
+	return "deleted " + strings.Join(parts, " ")
+}
+
+// NewRetention checks the rules against what p supports (each target known, once, kept at least
+// a day) and returns the use case. batch <= 0 takes DefaultRetentionBatch.
+func NewRetention(p Purger, rules []RetentionRule, batch int) (*Retention, error) {
+	if batch <= 0 {
+		batch = DefaultRetentionBatch
+	}
+	known := p.Targets()
+	var errs []error
+	seen := map[string]bool{}
+	for _, r := range rules {
+		switch {
+		case !slices.Contains(known, r.Target):
+			errs = append(errs, fmt.Errorf("retention: target %q is not supported (supported: %v)", r.Target, known))
+		case seen[r.Target]:
+			errs = append(errs, fmt.Errorf("retention: target %q has two rules", r.Target))
+		case r.Keep < minKeep:
+			errs = append(errs, fmt.Errorf("retention: target %q: keep %v is shorter than %v", r.Target, r.Keep, minKeep))
+		}
+		seen[r.Target] = true
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return &Retention{purger: p, rules: slices.Clone(rules), batch: batch}, nil
+}
+
+// Run applies every rule with now as the reference time. A failing rule does not stop the
+// others; the errors are joined.
+func (r *Retention) Run(ctx context.Context, now time.Time) (RetentionReport, error) {
+	rep := RetentionReport{Deleted: make(map[string]int64, len(r.rules))}
+	var errs []error
+	for _, rule := range r.rules {
+		before := now.Add(-rule.Keep)
+		for {
+			n, err := r.purger.Purge(ctx, rule.Target, before, r.batch)
+			rep.Deleted[rule.Target] += n
+			if err != nil {
+				errs = append(errs, fmt.Errorf("retention %s: %w", rule.Target, err))
+				break
+			}
+			if n < int64(r.batch) {
+				break
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return rep, errors.Join(errs...)
+}

@@ -1,0 +1,138 @@
+package maintenance_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oslira/oslira/core/maintenance"
+)
+
+// fakePurger holds row ages per target and deletes the expired ones.
+type fakePurger struct {
+	rows  map[string][]time.Time
+	calls int
+	fail  error
+}
+
+func (p *fakePurger) Targets() []string {
+	return []string{maintenance.TargetCronRuns, maintenance.TargetWebhookEvents}
+}
+
+func (p *fakePurger) Purge(_ context.Context, target string, before time.Time, limit int) (int64, error) {
+	p.calls++
+	if p.fail != nil && target == maintenance.TargetWebhookEvents {
+		return 0, p.fail
+	}
+	var kept []time.Time
+	var n int64
+	for _, at := range p.rows[target] {
+		if at.Before(before) && n < int64(limit) {
+			n++
+			continue
+		}
+		kept = append(kept, at)
+	}
+	p.rows[target] = kept
+	return n, nil
+}
+
+func TestRetentionDeletesInBatchesAndIsIdempotent(t *testing.T) {
+	t.Parallel()
+	now := at("2026-06-01T02:00:00Z")
+	old, recent := now.AddDate(0, 0, -91), now.AddDate(0, 0, -89)
+	p := &fakePurger{rows: map[string][]time.Time{
+		maintenance.TargetWebhookEvents: {old, old, old, old, old, recent},
+		maintenance.TargetCronRuns:      {old, recent},
+	}}
+	r, err := maintenance.NewRetention(p, maintenance.DefaultRetentionRules(0, 0), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r.Run(t.Context(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Deleted[maintenance.TargetWebhookEvents] != 5 || rep.Deleted[maintenance.TargetCronRuns] != 1 {
+		t.Errorf("deleted %v", rep.Deleted)
+	}
+	if got := rep.String(); got != "deleted cron_runs=1 webhook_events.processed=5" {
+		t.Errorf("String() = %q", got)
+	}
+	if p.calls != 3+1 { // 2+2+1 then 1
+		t.Errorf("%d purge calls, want 4", p.calls)
+	}
+	rep, err = r.Run(t.Context(), now)
+	if err != nil || rep.Deleted[maintenance.TargetWebhookEvents] != 0 || rep.Deleted[maintenance.TargetCronRuns] != 0 {
+		t.Errorf("second run = %v, %v", rep.Deleted, err)
+	}
+	if len(p.rows[maintenance.TargetWebhookEvents]) != 1 || len(p.rows[maintenance.TargetCronRuns]) != 1 {
+		t.Errorf("rows left %v", p.rows)
+	}
+}
+
+func TestRetentionRulesAreChecked(t *testing.T) {
+	t.Parallel()
+	p := &fakePurger{}
+	bad := map[string][]maintenance.RetentionRule{
+		"unknown target": {{Target: "credit_ledger", Keep: 365 * 24 * time.Hour}},
+		"twice":          {{Target: maintenance.TargetCronRuns, Keep: 48 * time.Hour}, {Target: maintenance.TargetCronRuns, Keep: 72 * time.Hour}},
+		"under a day":    {{Target: maintenance.TargetCronRuns, Keep: time.Hour}},
+	}
+	for name, rules := range bad {
+		if _, err := maintenance.NewRetention(p, rules, 0); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestRetentionContinuesPastAFailingRule(t *testing.T) {
+	t.Parallel()
+	now := at("2026-06-01T02:00:00Z")
+	boom := errors.New("boom")
+	p := &fakePurger{fail: boom, rows: map[string][]time.Time{maintenance.TargetCronRuns: {now.AddDate(-1, 0, 0)}}}
+	r, _ := maintenance.NewRetention(p, maintenance.DefaultRetentionRules(0, 0), 0)
+	rep, err := r.Run(t.Context(), now)
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), maintenance.TargetWebhookEvents) {
+		t.Errorf("err = %v", err)
+	}
+	if rep.Deleted[maintenance.TargetCronRuns] != 1 {
+		t.Errorf("cron_runs not purged after the failing rule: %v", rep.Deleted)
+	}
+}
+
+type fakeRunPurger struct{ finished []time.Time }
+
+func (p *fakeRunPurger) DeleteFinished(_ context.Context, before time.Time, limit int) (int, error) {
+	var kept []time.Time
+	n := 0
+	for _, at := range p.finished {
+		if !at.After(before) && n < limit {
+			n++
+			continue
+		}
+		kept = append(kept, at)
+	}
+	p.finished = kept
+	return n, nil
+}
+
+func TestWorkflowRetentionDeletesInBatches(t *testing.T) {
+	t.Parallel()
+	now := at("2026-06-01T02:30:00Z")
+	p := &fakeRunPurger{}
+	for range 7 {
+		p.finished = append(p.finished, now.AddDate(0, 0, -31))
+	}
+	p.finished = append(p.finished, now.AddDate(0, 0, -29))
+	w := maintenance.NewWorkflowRetention(p, 0, 3)
+	rep, err := w.Run(t.Context(), now)
+	if err != nil || rep.Deleted != 7 || !rep.Before.Equal(now.AddDate(0, 0, -30)) {
+		t.Fatalf("Run = %+v, %v", rep, err)
+	}
+	if rep, _ := w.Run(t.Context(), now); rep.Deleted != 0 || len(p.finished) != 1 {
+		t.Errorf("second run deleted %d; %d left", rep.Deleted, len(p.finished))
+	}
+}
