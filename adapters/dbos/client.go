@@ -25,17 +25,7 @@ type Client struct {
 // fails when it is not (run Migrate). It never uses a caller's context for DBOS: the client's
 // life is its own until Close.
 func NewClient(app *pgxpool.Pool, cfg Config, defs []workflow.Definition, log *slog.Logger) (*Client, error) {
-	cfg = cfg.WithDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if err := workflow.ValidateDefinitions(defs); err != nil {
-		return nil, err
-	}
-	log = logger(log, cfg)
-	startCtx, cancel := context.WithTimeout(context.Background(), cfg.StartupTimeout)
-	defer cancel()
-	pool, err := ownPool(startCtx, app, cfg)
+	cfg, pool, log, err := prepare(app, cfg, defs, log)
 	if err != nil {
 		return nil, err
 	}

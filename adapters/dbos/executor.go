@@ -45,17 +45,7 @@ type Executor struct {
 // when the environment overrides the configured executor id or application version
 // (DBOS__VMID, DBOS__APPVERSION): the configuration must be the only source of both.
 func NewExecutor(app *pgxpool.Pool, cfg Config, defs []workflow.Definition, sink workflow.ProgressSink, log *slog.Logger) (*Executor, error) {
-	cfg = cfg.WithDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if err := workflow.ValidateDefinitions(defs); err != nil {
-		return nil, err
-	}
-	log = logger(log, cfg)
-	startCtx, cancel := context.WithTimeout(context.Background(), cfg.StartupTimeout)
-	defer cancel()
-	pool, err := ownPool(startCtx, app, cfg)
+	cfg, pool, log, err := prepare(app, cfg, defs, log)
 	if err != nil {
 		return nil, err
 	}

@@ -3,8 +3,11 @@ package dbos
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/oslira/oslira/core/workflow"
 )
 
 // ownPool opens the pool DBOS runs on: a copy of app's configuration (same server, database,
@@ -33,4 +36,25 @@ func ownPool(ctx context.Context, app *pgxpool.Pool, cfg Config) (*pgxpool.Pool,
 		return nil, fmt.Errorf("dbos: ping: %w", err)
 	}
 	return pool, nil
+}
+
+// prepare is what both roles do before touching DBOS: fill and check the configuration and the
+// definitions, name the logger, and open the engine's own pool (within StartupTimeout, on a
+// context of its own — never a caller's).
+func prepare(app *pgxpool.Pool, cfg Config, defs []workflow.Definition, log *slog.Logger) (Config, *pgxpool.Pool, *slog.Logger, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return cfg, nil, nil, err
+	}
+	if err := workflow.ValidateDefinitions(defs); err != nil {
+		return cfg, nil, nil, err
+	}
+	log = logger(log, cfg)
+	startCtx, cancel := context.WithTimeout(context.Background(), cfg.StartupTimeout)
+	defer cancel()
+	pool, err := ownPool(startCtx, app, cfg)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	return cfg, pool, log, nil
 }
