@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -87,28 +88,16 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 // stopGrace after that. Further signals during the stop are absorbed; the deadline bounds it.
 func serve(ctx context.Context, name string, cmd command, proc bootstrap.Process, stdout, stderr io.Writer) int {
 	log, cfg := proc.Logger, proc.Config
-	fail := func(stage string, err error) int {
-		err = rootCause(err)
-		log.Error(stage+" failed", "error", err.Error())
-		printf(stderr, "oslira %s: %s: %v\n", name, stage, err)
-		return exitError
-	}
+	fail := failer(name, log, stderr)
 
 	var srv *httpapi.Server
 	opts := []fx.Option{appOptions(cmd, proc)}
 	if cmd.http {
 		opts = append(opts, fx.Populate(&srv))
 	}
-	app := fx.New(opts...)
-	if err := app.Err(); err != nil {
-		return fail("build", err)
-	}
-
-	startCtx, cancel := context.WithTimeout(ctx, startTimeout)
-	err := app.Start(startCtx)
-	cancel()
-	if err != nil {
-		return fail("start", err)
+	app, code := start(ctx, fail, opts...)
+	if app == nil {
+		return code
 	}
 	log.Info("oslira started", "env", string(cfg.Env), "version", cfg.Version)
 	if srv != nil && cfg.Env == bootstrap.EnvDevelopment {
@@ -119,7 +108,6 @@ func serve(ctx context.Context, name string, cmd command, proc bootstrap.Process
 	}
 
 	// Both channels see SIGINT/SIGTERM (fx relays them too); Wait also carries fx.Shutdowner requests.
-	code := exitOK
 	var reason string
 	select {
 	case <-ctx.Done():
@@ -143,24 +131,12 @@ func serve(ctx context.Context, name string, cmd command, proc bootstrap.Process
 // the workflow engine's schema) and exits.
 func runMigrate(ctx context.Context, name string, cmd command, proc bootstrap.Process, stderr io.Writer) int {
 	log := proc.Logger
-	fail := func(stage string, err error) int {
-		err = rootCause(err)
-		log.Error(stage+" failed", "error", err.Error())
-		printf(stderr, "oslira %s: %s: %v\n", name, stage, err)
-		return exitError
-	}
+	fail := failer(name, log, stderr)
 	var pool *pgxpool.Pool
-	app := fx.New(appOptions(cmd, proc), fx.Populate(&pool))
-	if err := app.Err(); err != nil {
-		return fail("build", err)
+	app, code := start(ctx, fail, appOptions(cmd, proc), fx.Populate(&pool))
+	if app == nil {
+		return code
 	}
-	startCtx, cancel := context.WithTimeout(ctx, startTimeout)
-	err := app.Start(startCtx)
-	cancel()
-	if err != nil {
-		return fail("start", err)
-	}
-	code := exitOK
 	if migrateErr := bootstrap.Migrate(ctx, pool, log); migrateErr != nil {
 		code = fail("migrate", migrateErr)
 	}
@@ -170,6 +146,32 @@ func runMigrate(ctx context.Context, name string, cmd command, proc bootstrap.Pr
 		code = fail("stop", err)
 	}
 	return code
+}
+
+// failer returns the one way a command reports a failed stage: logged with its root cause and
+// printed on stderr, exit status 1.
+func failer(name string, log *slog.Logger, stderr io.Writer) func(stage string, err error) int {
+	return func(stage string, err error) int {
+		err = rootCause(err)
+		log.Error(stage+" failed", "error", err.Error())
+		printf(stderr, "oslira %s: %s: %v\n", name, stage, err)
+		return exitError
+	}
+}
+
+// start builds the fx application and starts it within startTimeout. On failure it returns a nil
+// app and the exit status; on success the app and exitOK.
+func start(ctx context.Context, fail func(string, error) int, opts ...fx.Option) (*fx.App, int) {
+	app := fx.New(opts...)
+	if err := app.Err(); err != nil {
+		return nil, fail("build", err)
+	}
+	startCtx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	if err := app.Start(startCtx); err != nil {
+		return nil, fail("start", err)
+	}
+	return app, exitOK
 }
 
 // selfName is how the developer ran this binary (".bin/oslira" under make run), for hints.
