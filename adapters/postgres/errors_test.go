@@ -141,11 +141,11 @@ func TestMapErrorPassThrough(t *testing.T) {
 		t.Error("MapError(nil) != nil")
 	}
 	sentinel := apperr.New(apperr.PaymentRequired, "credits.insufficient", "not enough credits")
-	if got := postgres.MapError(sentinel); got != sentinel {
+	if got := postgres.MapError(sentinel); got != sentinel { //nolint:errorlint // the very same value must come back
 		t.Errorf("MapError(apperr) = %v, want it unchanged", got)
 	}
 	wrapped := fmt.Errorf("debit: %w", sentinel)
-	if got := postgres.MapError(wrapped); got != wrapped {
+	if got := postgres.MapError(wrapped); got != wrapped { //nolint:errorlint // the very same value must come back
 		t.Errorf("MapError(wrapped apperr) = %v, want it unchanged", got)
 	}
 	if got := apperr.KindOf(postgres.MapError(fmt.Errorf("get: %w", pgx.ErrNoRows))); got != apperr.NotFound {

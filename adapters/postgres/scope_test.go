@@ -297,7 +297,7 @@ func TestScopesCommitAndRollBack(t *testing.T) {
 
 			// A domain error passes through unchanged.
 			sentinel := apperr.New(apperr.PaymentRequired, "credits.insufficient", "not enough credits")
-			if err := scope(t.Context(), func(context.Context, postgres.Querier) error { return sentinel }); err != sentinel {
+			if err := scope(t.Context(), func(context.Context, postgres.Querier) error { return sentinel }); err != sentinel { //nolint:errorlint // an apperr passes through unchanged
 				t.Errorf("apperr from fn = %v, want it unchanged", err)
 			}
 		})

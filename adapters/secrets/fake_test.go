@@ -78,12 +78,6 @@ func (f *fakeSM) putBinary(id string) {
 	f.binary[id] = true
 }
 
-func (f *fakeSM) remove(id string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.strings, id)
-}
-
 func (f *fakeSM) failNext(id string, e awsErr, n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -197,7 +191,7 @@ func writeErr(w http.ResponseWriter, e awsErr) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-Requestid", "req-err")
 	w.WriteHeader(e.status)
-	fmt.Fprintf(w, `{"__type":%q,"message":"fake %s"}`, e.code, strings.ToLower(e.code))
+	_, _ = fmt.Fprintf(w, `{"__type":%q,"message":"fake %s"}`, e.code, strings.ToLower(e.code))
 }
 
 // newClient builds a real SDK client aimed at url with static credentials, three attempts and no

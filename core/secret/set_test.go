@@ -128,7 +128,7 @@ func TestLoadUnavailableWinsOverMissing(t *testing.T) {
 
 	_, err := secret.Load(b.ctx, b.provider,
 		[]string{"OPENAI_API_KEY", "APIFY_TOKEN", "STRIPE_SECRET_KEY"}, []string{"SENTRY_DSN"})
-	if err != first {
+	if err != first { //nolint:errorlint // the store's own error must come back as is
 		t.Fatalf("Load error = %v, want the first unavailable error %v", err, first)
 	}
 	if !errors.Is(err, secret.ErrUnavailable) {
@@ -159,7 +159,7 @@ func TestLoadReturnsUnexpectedErrorAsIs(t *testing.T) {
 				b.has(n, "v")
 			}
 			set, err := secret.Load(b.ctx, b.provider, tc.required, tc.optional)
-			if err != boom {
+			if err != boom { //nolint:errorlint // returned as is, not wrapped
 				t.Fatalf("Load error = %v, want %v unchanged", err, boom)
 			}
 			if len(set.Names()) != 0 {

@@ -108,7 +108,7 @@ func Ensure(ctx context.Context, o Options) (*Database, error) {
 		if err != nil {
 			return nil, fmt.Errorf("DATABASE_URL is set but no database answers there: %s", safeReason(err))
 		}
-		conn.Close(context.WithoutCancel(ctx))
+		_ = conn.Close(context.WithoutCancel(ctx))
 		return &Database{URL: o.URL, Source: SourceEnv}, nil
 	}
 
@@ -170,7 +170,7 @@ func provision(ctx context.Context, maintenanceURL, name string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
 
 	var exists bool
 	if err := conn.QueryRow(ctx, "select exists (select 1 from pg_database where datname = $1)", name).Scan(&exists); err != nil {
@@ -179,7 +179,7 @@ func provision(ctx context.Context, maintenanceURL, name string) (string, error)
 	if !exists {
 		_, err := conn.Exec(ctx, "create database "+pgx.Identifier{name}.Sanitize())
 		var pgErr *pgconn.PgError
-		if err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "42P04") { // duplicate_database: lost a race
+		if err != nil && (!errors.As(err, &pgErr) || pgErr.Code != "42P04") { // duplicate_database: lost a race
 			return "", err
 		}
 	}

@@ -36,7 +36,7 @@ func currentDatabase(t *testing.T, url string) string {
 	if err != nil {
 		t.Fatalf("connect to the ensured database: %v", err)
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 	var name string
 	if err := conn.QueryRow(ctx, "select current_database()").Scan(&name); err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func TestEnsureCreatesTheDatabaseOnTheLocalServer(t *testing.T) {
 		conn, err := pgx.Connect(context.Background(), pgtest.URL())
 		if err == nil {
 			_, _ = conn.Exec(context.Background(), "drop database if exists "+pgx.Identifier{name}.Sanitize()+" with (force)")
-			conn.Close(context.Background())
+			_ = conn.Close(context.Background())
 		}
 	})
 
@@ -157,14 +157,14 @@ func TestEnsureStartsAPrivateCluster(t *testing.T) {
 	if _, err := conn.Exec(ctx, "create table kept (id int)"); err != nil {
 		t.Fatal(err)
 	}
-	conn.Close(ctx)
+	_ = conn.Close(ctx)
 
 	firstURL := d.URL
 	if err := d.Close(ctx); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 	if c, err := pgx.Connect(ctx, firstURL+"&connect_timeout=2"); err == nil {
-		c.Close(ctx)
+		_ = c.Close(ctx)
 		t.Fatal("the cluster still answers after Close")
 	}
 
@@ -181,7 +181,7 @@ func TestEnsureStartsAPrivateCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 	if _, err := conn.Exec(ctx, "select * from kept"); err != nil {
 		t.Errorf("data lost across restarts: %v", err)
 	}

@@ -42,7 +42,7 @@ func TemplateName() (string, error) {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
+		_, _ = fmt.Fprintf(h, "%s\x00%d\x00", p, len(b))
 		h.Write(b)
 		return nil
 	})
@@ -94,7 +94,7 @@ func newDatabase(ctx context.Context, name string, migrated bool, maxConns int32
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
 
 	template := "template0"
 	if migrated {
@@ -172,7 +172,7 @@ func dropDatabase(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
 	_, err = conn.Exec(ctx, fmt.Sprintf("drop database if exists %s with (force)", ident(name)))
 	return err
 }

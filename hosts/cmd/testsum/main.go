@@ -46,14 +46,14 @@ func run(in io.Reader, out io.Writer, dbPkgs []string) int {
 	for sc.Scan() {
 		var e event
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			fmt.Fprintln(out, sc.Text()) // build errors and the like arrive as plain text
+			_, _ = fmt.Fprintln(out, sc.Text()) // build errors and the like arrive as plain text
 			continue
 		}
 		key := e.Package + "." + e.Test
 		switch e.Action {
 		case "output":
 			if e.Test == "" {
-				fmt.Fprint(out, e.Output)
+				_, _ = fmt.Fprint(out, e.Output)
 				continue
 			}
 			if buf[key] == nil {
@@ -80,7 +80,7 @@ func run(in io.Reader, out io.Writer, dbPkgs []string) int {
 			case "fail":
 				c.fail++
 				if b := buf[key]; b != nil {
-					fmt.Fprint(out, b.String())
+					_, _ = fmt.Fprint(out, b.String())
 				}
 			case "skip":
 				c.skip++
@@ -90,19 +90,19 @@ func run(in io.Reader, out io.Writer, dbPkgs []string) int {
 		}
 	}
 	sort.Strings(skips)
-	fmt.Fprintf(out, "\ndatabase tests: %d passed, %d failed, %d skipped\n", dbase.pass, dbase.fail, dbase.skip)
-	fmt.Fprintf(out, "other tests:    %d passed, %d failed, %d skipped\n", unit.pass, unit.fail, unit.skip)
+	_, _ = fmt.Fprintf(out, "\ndatabase tests: %d passed, %d failed, %d skipped\n", dbase.pass, dbase.fail, dbase.skip)
+	_, _ = fmt.Fprintf(out, "other tests:    %d passed, %d failed, %d skipped\n", unit.pass, unit.fail, unit.skip)
 	if len(skips) > 0 {
-		fmt.Fprintln(out, "skipped:")
+		_, _ = fmt.Fprintln(out, "skipped:")
 		for _, s := range skips {
-			fmt.Fprintln(out, s)
+			_, _ = fmt.Fprintln(out, s)
 		}
 	}
 	for _, p := range failedPkgs {
-		fmt.Fprintln(out, "FAIL", p)
+		_, _ = fmt.Fprintln(out, "FAIL", p)
 	}
 	total := counts{unit.pass + dbase.pass, unit.fail + dbase.fail, unit.skip + dbase.skip}
-	fmt.Fprintf(out, "%d passed, %d failed, %d skipped\n", total.pass, total.fail, total.skip)
+	_, _ = fmt.Fprintf(out, "%d passed, %d failed, %d skipped\n", total.pass, total.fail, total.skip)
 	if total.fail > 0 || len(failedPkgs) > 0 || total.pass == 0 {
 		return 1
 	}
