@@ -163,7 +163,31 @@ func ensureTemplate(ctx context.Context, conn *pgx.Conn) (string, error) {
 	if _, err := conn.Exec(ctx, seal); err != nil {
 		return "", fmt.Errorf("seal template: %w", err)
 	}
+	dropOtherTemplates(ctx, conn, name)
 	return name, nil
+}
+
+// dropOtherTemplates removes templates of earlier migration sets, so a developer's cluster does
+// not collect one per schema change. It is best effort and never forces: a template that another
+// test binary is cloning right now fails to drop and is simply kept until next time.
+func dropOtherTemplates(ctx context.Context, conn *pgx.Conn, keep string) {
+	rows, err := conn.Query(ctx, `select datname from pg_catalog.pg_database
+		where datname like 'oslira\_template\_%' and datname <> $1 and datname not like '%\_build'`, keep)
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		if _, err := conn.Exec(ctx, fmt.Sprintf("alter database %s with is_template false", ident(n))); err != nil {
+			continue
+		}
+		if _, err := conn.Exec(ctx, fmt.Sprintf("drop database if exists %s", ident(n))); err != nil {
+			_, _ = conn.Exec(ctx, fmt.Sprintf("alter database %s with is_template true", ident(n)))
+		}
+	}
 }
 
 // dropDatabase drops name, terminating any session still connected to it.
