@@ -2,6 +2,7 @@ package stripe_test
 
 import (
 	"errors"
+	"github.com/oslira/oslira/adapters/stripe/stripetest"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,9 +16,9 @@ import (
 
 const acc = "0b7e6c1e-2d1f-4c7a-9c53-5a0d2f1b9e11"
 
-func newClient(t *testing.T, f *fakeStripe, retries int) *stripe.Client {
+func newClient(t *testing.T, f *stripetest.Fake, retries int) *stripe.Client {
 	t.Helper()
-	c, err := stripe.New(stripe.Config{SecretKey: testKey, APIURL: f.srv.URL, Timeout: 5 * time.Second, MaxNetworkRetries: retries})
+	c, err := stripe.New(stripe.Config{SecretKey: testKey, APIURL: f.URL, Timeout: 5 * time.Second, MaxNetworkRetries: retries})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +26,7 @@ func newClient(t *testing.T, f *fakeStripe, retries int) *stripe.Client {
 }
 
 // wantForm checks form fields of a recorded request.
-func wantForm(t *testing.T, r fakeRequest, want map[string]string) {
+func wantForm(t *testing.T, r stripetest.Request, want map[string]string) {
 	t.Helper()
 	for k, v := range want {
 		if got := r.Form.Get(k); got != v {
@@ -36,7 +37,7 @@ func wantForm(t *testing.T, r fakeRequest, want map[string]string) {
 
 func TestCreateCustomerIsIdempotentPerKey(t *testing.T) {
 	t.Parallel()
-	f := newFakeStripe(t)
+	f := stripetest.New(t, testKey)
 	c := newClient(t, f, -1)
 	nc := billing.NewCustomer{AccountID: acc, Email: "buyer@example.com", IdempotencyKey: "oslira-customer-" + acc}
 	first, err := c.CreateCustomer(t.Context(), nc)
@@ -47,7 +48,7 @@ func TestCreateCustomerIsIdempotentPerKey(t *testing.T) {
 	if err != nil || again != first {
 		t.Fatalf("repeated CreateCustomer = %q, %v; want %q", again, err, first)
 	}
-	calls := f.calls("/v1/customers")
+	calls := f.Calls("/v1/customers")
 	if len(calls) != 2 || calls[0].IdempotencyKey != nc.IdempotencyKey || calls[1].IdempotencyKey != nc.IdempotencyKey {
 		t.Fatalf("requests = %+v", calls)
 	}
@@ -56,7 +57,7 @@ func TestCreateCustomerIsIdempotentPerKey(t *testing.T) {
 
 func TestCheckoutSessionForACreditPack(t *testing.T) {
 	t.Parallel()
-	f := newFakeStripe(t)
+	f := stripetest.New(t, testKey)
 	c := newClient(t, f, -1)
 	q, _ := credit.PriceCredits(500)
 	s, err := c.CreateCheckoutSession(t.Context(), billing.CheckoutParams{
@@ -66,7 +67,7 @@ func TestCheckoutSessionForACreditPack(t *testing.T) {
 	if err != nil || !strings.HasPrefix(s.ID, "cs_test_") || s.URL != "https://checkout.stripe.com/c/pay/"+s.ID {
 		t.Fatalf("session = %+v, %v", s, err)
 	}
-	calls := f.calls("/v1/checkout/sessions")
+	calls := f.Calls("/v1/checkout/sessions")
 	if len(calls) != 1 {
 		t.Fatalf("%d requests", len(calls))
 	}
@@ -92,14 +93,14 @@ func TestCheckoutSessionForASubscription(t *testing.T) {
 	growth := billing.Plan{Name: "growth", DisplayName: "Growth", PriceCents: 2900, CreditsPerMonth: credit.MustAmount(250)}
 	t.Run("with the plan's Stripe price", func(t *testing.T) {
 		t.Parallel()
-		f := newFakeStripe(t)
+		f := stripetest.New(t, testKey)
 		p := growth
 		p.StripePriceID = "price_growth_monthly"
 		if _, err := newClient(t, f, -1).CreateCheckoutSession(t.Context(), billing.CheckoutParams{
 			Mode: billing.ModeSubscription, AccountID: acc, CustomerID: "cus_1", Plan: p, SuccessURL: "s", CancelURL: "c"}); err != nil {
 			t.Fatal(err)
 		}
-		wantForm(t, f.calls("/v1/checkout/sessions")[0], map[string]string{
+		wantForm(t, f.Calls("/v1/checkout/sessions")[0], map[string]string{
 			"mode": "subscription", "line_items[0][price]": "price_growth_monthly", "line_items[0][quantity]": "1",
 			"line_items[0][price_data][unit_amount]": "",
 			"metadata[plan]":                         "growth", "metadata[kind]": "subscription",
@@ -109,12 +110,12 @@ func TestCheckoutSessionForASubscription(t *testing.T) {
 	})
 	t.Run("with an inline monthly price", func(t *testing.T) {
 		t.Parallel()
-		f := newFakeStripe(t)
+		f := stripetest.New(t, testKey)
 		if _, err := newClient(t, f, -1).CreateCheckoutSession(t.Context(), billing.CheckoutParams{
 			Mode: billing.ModeSubscription, AccountID: acc, Plan: growth, SuccessURL: "s", CancelURL: "c"}); err != nil {
 			t.Fatal(err)
 		}
-		wantForm(t, f.calls("/v1/checkout/sessions")[0], map[string]string{
+		wantForm(t, f.Calls("/v1/checkout/sessions")[0], map[string]string{
 			"line_items[0][price]":                           "",
 			"line_items[0][price_data][unit_amount]":         "2900",
 			"line_items[0][price_data][recurring][interval]": "month",
@@ -124,8 +125,8 @@ func TestCheckoutSessionForASubscription(t *testing.T) {
 	})
 	t.Run("an unknown mode is refused before any request", func(t *testing.T) {
 		t.Parallel()
-		f := newFakeStripe(t)
-		if _, err := newClient(t, f, -1).CreateCheckoutSession(t.Context(), billing.CheckoutParams{Mode: billing.ModeSetup}); err == nil || len(f.calls("/v1/checkout/sessions")) != 0 {
+		f := stripetest.New(t, testKey)
+		if _, err := newClient(t, f, -1).CreateCheckoutSession(t.Context(), billing.CheckoutParams{Mode: billing.ModeSetup}); err == nil || len(f.Calls("/v1/checkout/sessions")) != 0 {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -133,12 +134,12 @@ func TestCheckoutSessionForASubscription(t *testing.T) {
 
 func TestPortalSession(t *testing.T) {
 	t.Parallel()
-	f := newFakeStripe(t)
+	f := stripetest.New(t, testKey)
 	url, err := newClient(t, f, -1).CreatePortalSession(t.Context(), "cus_1", "https://app.test/billing")
 	if err != nil || !strings.HasPrefix(url, "https://billing.stripe.com/p/session/") {
 		t.Fatalf("portal = %q, %v", url, err)
 	}
-	wantForm(t, f.calls("/v1/billing_portal/sessions")[0], map[string]string{"customer": "cus_1", "return_url": "https://app.test/billing"})
+	wantForm(t, f.Calls("/v1/billing_portal/sessions")[0], map[string]string{"customer": "cus_1", "return_url": "https://app.test/billing"})
 }
 
 func TestAPIErrorsAreMapped(t *testing.T) {
@@ -157,8 +158,8 @@ func TestAPIErrorsAreMapped(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeStripe(t)
-			f.failNext("/v1/billing_portal/sessions", tc.statuses...)
+			f := stripetest.New(t, testKey)
+			f.FailNext("/v1/billing_portal/sessions", tc.statuses...)
 			_, err := newClient(t, f, 1).CreatePortalSession(t.Context(), "cus_1", "r")
 			if !errors.Is(err, tc.want) || apperr.KindOf(err) != tc.want.Kind {
 				t.Fatalf("err = %v, want %s", err, tc.want.Code)
@@ -166,26 +167,26 @@ func TestAPIErrorsAreMapped(t *testing.T) {
 			if strings.Contains(err.Error(), testKey) {
 				t.Errorf("the error reveals the key: %v", err)
 			}
-			if n := len(f.calls("/v1/billing_portal/sessions")); n != tc.requests {
+			if n := len(f.Calls("/v1/billing_portal/sessions")); n != tc.requests {
 				t.Errorf("%d requests, want %d", n, tc.requests)
 			}
 		})
 	}
 	t.Run("a dropped connection is retried with the same idempotency key", func(t *testing.T) {
 		t.Parallel()
-		f := newFakeStripe(t)
-		f.failNext("/v1/checkout/sessions", dropConnection)
+		f := stripetest.New(t, testKey)
+		f.FailNext("/v1/checkout/sessions", stripetest.DropConnection)
 		_, err := newClient(t, f, 1).CreateCheckoutSession(t.Context(), billing.CheckoutParams{
 			Mode: billing.ModePayment, AccountID: acc, Credits: 10, AmountCents: 970, SuccessURL: "s", CancelURL: "c"})
-		calls := f.calls("/v1/checkout/sessions")
+		calls := f.Calls("/v1/checkout/sessions")
 		if err != nil || len(calls) != 2 || calls[0].IdempotencyKey == "" || calls[0].IdempotencyKey != calls[1].IdempotencyKey {
 			t.Fatalf("err = %v, requests = %+v", err, calls)
 		}
 	})
 	t.Run("a wrong key is rejected and not revealed", func(t *testing.T) {
 		t.Parallel()
-		f := newFakeStripe(t)
-		c, _ := stripe.New(stripe.Config{SecretKey: "sk_test_wrong_secret", APIURL: f.srv.URL, MaxNetworkRetries: -1})
+		f := stripetest.New(t, testKey)
+		c, _ := stripe.New(stripe.Config{SecretKey: "sk_test_wrong_secret", APIURL: f.URL, MaxNetworkRetries: -1})
 		_, err := c.CreateCustomer(t.Context(), billing.NewCustomer{AccountID: acc})
 		if !errors.Is(err, billing.ErrProviderRejected) || strings.Contains(err.Error(), "sk_test_wrong_secret") {
 			t.Fatalf("err = %v", err)
@@ -193,8 +194,8 @@ func TestAPIErrorsAreMapped(t *testing.T) {
 	})
 	t.Run("an unreachable API is unavailable", func(t *testing.T) {
 		t.Parallel()
-		f := newFakeStripe(t)
-		f.srv.Close()
+		f := stripetest.New(t, testKey)
+		f.Close()
 		_, err := newClient(t, f, -1).CreateCustomer(t.Context(), billing.NewCustomer{AccountID: acc})
 		if !errors.Is(err, billing.ErrProviderUnavailable) || !apperr.KindOf(err).Retryable() {
 			t.Fatalf("err = %v", err)

@@ -24,6 +24,7 @@ import (
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
 	"github.com/oslira/oslira/adapters/stripe"
+	"github.com/oslira/oslira/adapters/stripe/stripetest"
 	"github.com/oslira/oslira/contracts"
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/billing"
@@ -42,7 +43,7 @@ type apiFixture struct {
 	engine    *gin.Engine
 	pool      *pgxpool.Pool
 	db        *postgres.DB
-	stripe    *fakeStripe
+	stripe    *stripetest.Fake
 	workflows workflow.Engine
 	logs      *logBuffer
 	doc       *openapi3.T
@@ -80,13 +81,13 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	if engine == nil {
 		engine = newWorkflowClient(t, pool, billing.EventDefinition(billing.NewProcessor(store, ledger)))
 	}
-	fake := newFakeStripe(t)
+	fake := stripetest.New(t, testStripeKey)
 	var payments billing.Payments
 	whsec := testWhsec
 	if fc.noStripe {
 		whsec = ""
 	} else {
-		client, err := stripe.New(stripe.Config{SecretKey: testStripeKey, APIURL: fake.srv.URL, MaxNetworkRetries: -1, Timeout: 10 * time.Second})
+		client, err := stripe.New(stripe.Config{SecretKey: testStripeKey, APIURL: fake.URL, MaxNetworkRetries: -1, Timeout: 10 * time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}

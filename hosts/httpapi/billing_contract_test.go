@@ -45,10 +45,10 @@ func testBillingRoutes(t *testing.T, f *apiFixture) {
 		t.Errorf("portal = %+v", portal)
 	}
 	// One Stripe customer for the account, created once and reused by all three sessions.
-	if n := len(f.stripe.calls("/v1/customers", "metadata[account_id]", acct)); n != 1 {
+	if n := len(stripeCalls(f.stripe, "/v1/customers", "metadata[account_id]", acct)); n != 1 {
 		t.Errorf("%d customers created for the account, want 1", n)
 	}
-	if n := len(f.stripe.calls("/v1/checkout/sessions", "client_reference_id", acct)); n != 2 {
+	if n := len(stripeCalls(f.stripe, "/v1/checkout/sessions", "client_reference_id", acct)); n != 2 {
 		t.Errorf("%d checkout sessions, want 2", n)
 	}
 
@@ -72,10 +72,10 @@ func testBillingRoutes(t *testing.T, f *apiFixture) {
 		http.StatusInternalServerError: billing.CodeProviderRejected,
 	} {
 		stripeStatus := map[int]int{http.StatusServiceUnavailable: 500, http.StatusTooManyRequests: 429, http.StatusInternalServerError: 400}[status]
-		f.stripe.failNext("/v1/checkout/sessions", stripeStatus)
+		f.stripe.FailNext("/v1/checkout/sessions", stripeStatus)
 		wantProblem(t, f.do(t, postJSON("/v1/billing/checkout", u.token, `{"credits": 100}`)), status, code)
 	}
-	f.stripe.failNext("/v1/billing_portal/sessions", 500)
+	f.stripe.FailNext("/v1/billing_portal/sessions", 500)
 	wantProblem(t, f.do(t, req{method: http.MethodPost, target: "/v1/billing/portal", token: u.token}), http.StatusServiceUnavailable, billing.CodeProviderUnavailable)
 	for _, r := range []req{get, postJSON("/v1/billing/checkout", "", `{"credits": 100}`), {method: http.MethodPost, target: "/v1/billing/portal"}} {
 		r.token = ""
