@@ -169,6 +169,29 @@ func TestRetriesFollowThePolicy(t *testing.T) {
 	}
 }
 
+func TestInjectedSleeperAndJitter(t *testing.T) {
+	t.Parallel()
+	p, def := newPipeline()
+	p.set("fetch", func(context.Context) ([]byte, error) { return nil, errDown })
+	var waits []time.Duration
+	sleeper := func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+	e := workflowtest.New([]workflow.Definition{def},
+		workflowtest.WithSleeper(sleeper), workflowtest.WithJitter(func() float64 { return 0 }))
+	id, _ := e.Start(t.Context(), def.Name, nil, "")
+	e.Drain(t.Context())
+	// Jitter 0 waits half of each nominal wait (10 s, 20 s, 40 s, 80 s), through our sleeper.
+	want := []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second}
+	if !slices.Equal(waits, want) {
+		t.Errorf("injected sleeper saw %v, want %v", waits, want)
+	}
+	if len(e.Sleeps()) != 0 {
+		t.Errorf("the default sleeper must be replaced, yet it recorded %v", e.Sleeps())
+	}
+	if n := e.Calls(id, "fetch"); n != workflow.Standard.MaxAttempts {
+		t.Errorf("fetch ran %d times, want %d", n, workflow.Standard.MaxAttempts)
+	}
+}
+
 func TestPermanentErrorRunsOnceAndSurvivesReplay(t *testing.T) {
 	t.Parallel()
 	p, def := newPipeline()
