@@ -63,7 +63,7 @@ func (s *AccountStore) Ensure(ctx context.Context, u account.NewUser) (account.M
 // The plan is the subscribed one while its status entitles to it (billing.Status.Entitled),
 // else free.
 const sqlProfile = `select u.id::text, coalesce(u.email, ''), coalesce(u.full_name, ''),
-       a.id::text, a.name, m.role, coalesce(b.balance, 0), u.created_at,
+       a.id::text, a.name, m.role, coalesce(b.balance, 0), a.created_at,
        case when s.status in ('active', 'trialing', 'past_due') then s.plan else 'free' end
 from public.account_members m
 join public.accounts a on a.id = m.account_id
@@ -73,7 +73,8 @@ left join public.subscriptions s on s.account_id = m.account_id
 where m.account_id = $1 and m.user_id = $2`
 
 // Profile implements account.Store for p.AccountID, read in the user scope. An account p does not
-// belong to is account.ErrNotFound. CreatedAt is when the user first signed in (users.created_at).
+// belong to is account.ErrNotFound. CreatedAt is when the account was created (accounts.created_at),
+// which /v1/me reports as account.created_at.
 //
 // Plan is the plan in effect (see sqlProfile). OnboardingCompleted is always false for now:
 // business profiles (onboarding) arrive with a later migration, which will join them here.

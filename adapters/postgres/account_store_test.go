@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -273,6 +274,17 @@ func TestProfile(t *testing.T) {
 		p.AccountID != m.AccountID || p.AccountName != "Ada Lovelace's account" || p.Role != account.RoleOwner ||
 		p.Balance.Int64() != 25 || p.Plan != "free" || p.OnboardingCompleted || p.CreatedAt.IsZero() {
 		t.Errorf("Profile = %+v", p)
+	}
+	// The account's own creation time (a backdated user row makes the two differ).
+	if _, err := pool.Exec(t.Context(), "update public.users set created_at = created_at - interval '1 day' where id = $1", id); err != nil {
+		t.Fatal(err)
+	}
+	var accountCreated time.Time
+	if err := pool.QueryRow(t.Context(), "select created_at from public.accounts where id = $1", m.AccountID).Scan(&accountCreated); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = store.Profile(t.Context(), me.principal()); err != nil || !p.CreatedAt.Equal(accountCreated) {
+		t.Errorf("Profile.CreatedAt = %v (err %v), want the account's %v", p.CreatedAt, err, accountCreated)
 	}
 
 	other := provision(t, db, 25)

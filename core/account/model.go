@@ -49,5 +49,5 @@ type Profile struct {
 	Balance             credit.Amount
 	Plan                string
 	OnboardingCompleted bool
-	CreatedAt           time.Time
+	CreatedAt           time.Time // when the account was created
 }
