@@ -17,19 +17,21 @@ const DefaultMintTTL = time.Hour
 
 // MintClaims describes a development or test token.
 type MintClaims struct {
-	UserID   string        // required, a UUID (lower-cased in the token)
-	Email    string        // the email claim
-	FullName string        // user_metadata.full_name; omitted when empty
-	Admin    bool          // sets app_metadata.role = "admin" (an operator)
-	TTL      time.Duration // exp − iat; zero means DefaultMintTTL, negative is refused
-	Issuer   string        // iss; omitted when empty, as Supabase Auth does without a configured issuer
-	Audience string        // aud; default "authenticated"
-	Now      time.Time     // iat; zero means time.Now()
+	UserID    string        // required, a UUID (lower-cased in the token)
+	Email     string        // the email claim
+	FullName  string        // user_metadata.full_name; omitted when empty
+	AvatarURL string        // user_metadata.avatar_url; omitted when empty
+	Anonymous bool          // a Supabase anonymous sign-in: is_anonymous true, amr method "anonymous"
+	Admin     bool          // sets app_metadata.role = "admin" (an operator)
+	TTL       time.Duration // exp − iat; zero means DefaultMintTTL, negative is refused
+	Issuer    string        // iss; omitted when empty, as Supabase Auth does without a configured issuer
+	Audience  string        // aud; default "authenticated"
+	Now       time.Time     // iat; zero means time.Now()
 }
 
 // MintHS256 signs a token shaped like a Supabase Auth access token (wire-formats §6.1, §10):
 // header {"alg":"HS256","typ":"JWT"} without kid; claims sub, aud, exp, iat, iss (if set), email,
-// phone "", role "authenticated", aal "aal1", amr, a random session_id, is_anonymous false,
+// phone "", role "authenticated", aal "aal1", amr, a random session_id, is_anonymous,
 // app_metadata {provider, providers[, role]} and user_metadata. It is for development and tests:
 // hosts must refuse to mint outside development (issue 3 item 4). The secret is never echoed in
 // errors.
@@ -62,6 +64,13 @@ func MintHS256(secret string, c MintClaims) (string, error) {
 	if c.FullName != "" {
 		userMeta["full_name"] = c.FullName
 	}
+	if c.AvatarURL != "" {
+		userMeta["avatar_url"] = c.AvatarURL
+	}
+	method := "password"
+	if c.Anonymous {
+		method = "anonymous"
+	}
 	claims := gojwt.MapClaims{
 		"sub":           sub,
 		"aud":           c.Audience,
@@ -71,9 +80,9 @@ func MintHS256(secret string, c MintClaims) (string, error) {
 		"phone":         "",
 		"role":          "authenticated",
 		"aal":           "aal1",
-		"amr":           []map[string]any{{"method": "password", "timestamp": iat}},
+		"amr":           []map[string]any{{"method": method, "timestamp": iat}},
 		"session_id":    randomUUID(),
-		"is_anonymous":  false,
+		"is_anonymous":  c.Anonymous,
 		"app_metadata":  appMeta,
 		"user_metadata": userMeta,
 	}

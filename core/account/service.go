@@ -45,8 +45,13 @@ func NewService(store Store, now func() time.Time) *Service {
 
 // Resolve returns the principal for verified claims, creating the account on the first request.
 // Operators are users whose token says app_metadata.role = "admin" or whose users.is_admin is set.
-// A suspended account is refused with identity.ErrAccountSuspended.
+// A suspended account is refused with identity.ErrAccountSuspended. A Supabase anonymous sign-in
+// (c.IsAnonymous) is refused with identity.ErrAnonymous before the store is asked anything:
+// anonymous callers are not customers — no user row, no account, no signup bonus.
 func (s *Service) Resolve(ctx context.Context, c identity.Claims) (tenant.Principal, error) {
+	if c.IsAnonymous {
+		return tenant.Principal{}, identity.ErrAnonymous
+	}
 	m, ok := s.lookup(c.UserID)
 	if !ok {
 		var err error
