@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/tenant"
@@ -31,10 +32,18 @@ func NewAccountStore(db *DB) *AccountStore { return &AccountStore{db: db} }
 const sqlProvision = `select account_id::text, role, is_admin, suspended, created
 from app.provision_account($1, $2, $3, $4, $5)`
 
+// sqlStateUserNotFound is app.provision_account's refusal (migration 00010): Supabase Auth shares
+// the database and auth.users does not list the user, or the user's memberships were disabled
+// when Supabase Auth deleted them.
+const sqlStateUserNotFound = "OA403"
+
 // Ensure implements account.Store. Empty e-mail, name and avatar are stored as NULL (users who
-// sign in by phone have no address; an address still held by another user id is not taken
-// over). The membership returned for an existing user is the owner one, else the oldest; a
-// soft-deleted account is reported as Suspended.
+// sign in by phone have no address); an address is stored even when another user id holds it
+// too (users.email is the identity provider's copy, not an identity). The membership returned
+// for an existing user is the owner one (else the oldest) among the memberships still enabled;
+// a soft-deleted account is reported as Suspended. A user Supabase Auth does not list (when its
+// auth.users table is in the database) or deleted is account.ErrUserNotFound, with nothing
+// created.
 func (s *AccountStore) Ensure(ctx context.Context, u account.NewUser) (account.Membership, error) {
 	userID, ok := tenant.ParseUUID(u.UserID)
 	if !ok {
@@ -46,6 +55,10 @@ func (s *AccountStore) Ensure(ctx context.Context, u account.NewUser) (account.M
 		err := q.QueryRow(ctx, sqlProvision, userID, nullIfBlank(u.Email), nullIfBlank(u.FullName),
 			nullIfBlank(u.AvatarURL), u.SignupBonus.Int64()).
 			Scan(&m.AccountID, &role, &m.UserIsAdmin, &m.Suspended, &m.Created)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == sqlStateUserNotFound {
+			return account.ErrUserNotFound.WithCause(err)
+		}
 		if err != nil {
 			return fmt.Errorf("provision account: %w", err)
 		}

@@ -14,7 +14,9 @@ type Store interface {
 	// the signup-bonus ledger entry first when the user has none. It is atomic and idempotent:
 	// any number of concurrent calls for one new user create exactly one account and one bonus
 	// (Created is true for exactly one of them). It runs with system privileges (admin scope).
-	// Returns apperr.Unavailable when the database cannot be reached.
+	// Returns ErrUserNotFound, creating nothing, when the identity provider shares the database
+	// and no longer lists the user (Supabase Auth's auth.users), and apperr.Unavailable when the
+	// database cannot be reached.
 	Ensure(ctx context.Context, u NewUser) (Membership, error)
 
 	// Profile describes the principal's own user, account and balance, read through the user

@@ -1,6 +1,8 @@
 -- Supabase-compatibility shim: the schema `auth` with auth.uid() and auth.jwt(), and the roles
 -- anon, authenticated and service_role, created only when missing. On Supabase everything here
--- already exists and this migration changes nothing.
+-- already exists and this migration changes nothing. When Supabase Auth is installed in the
+-- database later, its migrator takes the shim's schema over (00010 hands it to
+-- supabase_auth_admin), and the Down section below then leaves it alone.
 --
 -- Roles are cluster-wide while migrations run per database, so several databases of one cluster
 -- (parallel test packages) may try to create the same role at the same moment: every CREATE/GRANT
@@ -121,15 +123,38 @@ $$;
 -- +goose Down
 
 -- Roles are cluster-wide and shared with every other database of the cluster (and, on Supabase,
--- owned by the platform), so they are never dropped. The schema goes only when this shim made it.
+-- owned by the platform), so they are never dropped. The shim drops only what it created, and
+-- only while nothing else uses it: auth.uid(), auth.jwt() and the schema go when the schema
+-- carries the shim's marker and holds nothing but those two functions. Once Supabase Auth's
+-- migrator has taken the schema over (00010 hands it over), it holds Supabase's tables and its
+-- `create or replace`d functions keep their OIDs, so everything stays.
 -- +goose StatementBegin
 do $$
+declare
+  v_auth oid;
 begin
-  if pg_catalog.obj_description(
-       (select oid from pg_catalog.pg_namespace where nspname = 'auth'), 'pg_namespace'
-     ) = 'oslira: supabase compatibility shim' then
-    drop schema auth cascade;
+  select n.oid into v_auth from pg_catalog.pg_namespace n
+  where n.nspname = 'auth'
+    and pg_catalog.obj_description(n.oid, 'pg_namespace') = 'oslira: supabase compatibility shim';
+  if v_auth is null then
+    return;
   end if;
+  -- Every object in a schema (table, function, type, sequence, default privileges...) records a
+  -- dependency on it.
+  if exists (
+    select 1 from pg_catalog.pg_depend d
+    where d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass and d.refobjid = v_auth
+      and not exists (
+        select 1 from pg_catalog.pg_proc p
+        where d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass and p.oid = d.objid
+          and p.proname in ('uid', 'jwt') and p.pronargs = 0)
+  ) then
+    raise notice 'schema auth holds objects the shim did not create: it is left as it is';
+    return;
+  end if;
+  drop function if exists auth.uid();
+  drop function if exists auth.jwt();
+  drop schema auth;
 end
 $$;
 -- +goose StatementEnd
