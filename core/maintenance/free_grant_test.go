@@ -150,3 +150,38 @@ func TestFreeGrantStopsOnError(t *testing.T) {
 		t.Error("a month that is not YYYY-MM was accepted")
 	}
 }
+
+// staleAccounts lists every id whatever the ledger holds: the page read of a run that raced
+// another run which granted the same accounts between the read and the grant.
+type staleAccounts struct{ ids []string }
+
+func (s staleAccounts) FreeAccounts(_ context.Context, q maintenance.FreeAccountQuery) ([]string, error) {
+	var out []string
+	for _, id := range s.ids {
+		if id > q.After && len(out) < q.Limit {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+func TestFreeGrantCountsAccountsAConcurrentRunGranted(t *testing.T) {
+	t.Parallel()
+	ledger := newFakeLedger()
+	ledger.entries["a2|free-grant:2026-03"] = credit.EntryRequest{AccountID: "a2"} // the other run's
+	g := maintenance.NewFreeGrant(freePlans(10), staleAccounts{ids: []string{"a1", "a2", "a3"}}, ledger,
+		maintenance.FreeGrantConfig{PageSize: 10, Concurrency: 1}, nil)
+	rep, err := g.Run(t.Context(), "2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Granted != 2 || rep.AlreadyGranted != 1 || rep.Vanished != 0 {
+		t.Errorf("report = %+v, want 2 granted and 1 already granted", rep)
+	}
+	if got := rep.String(); got != "month=2026-03 credits=10 granted=2 already=1 vanished=0 pages=1" {
+		t.Errorf("String() = %q", got)
+	}
+	if len(ledger.entries) != 3 {
+		t.Errorf("%d entries, want 3 (no second entry for a2)", len(ledger.entries))
+	}
+}

@@ -31,6 +31,10 @@ func TestScheduleCurrentPeriod(t *testing.T) {
 		{"daily, before the hour", maintenance.Daily(2, 30), "2026-03-01T02:29:59Z", "2026-02-28", "2026-02-28T02:30:00Z", "2026-03-01T02:30:00Z"},
 		{"monthly, after the day", maintenance.Monthly(1, 0, 0), "2026-03-15T08:00:00Z", "2026-03", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"},
 		{"monthly, a second before", maintenance.Monthly(1, 0, 0), "2026-02-28T23:59:59Z", "2026-02", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z"},
+		// Each period begins at its exact start instant: a run at 00:00:00 on the 1st belongs to
+		// the new month (Before, not !After, in Current).
+		{"monthly, the exact start instant", maintenance.Monthly(1, 0, 0), "2026-03-01T00:00:00Z", "2026-03", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"},
+		{"daily, the exact start instant", maintenance.Daily(2, 30), "2026-03-01T02:30:00Z", "2026-03-01", "2026-03-01T02:30:00Z", "2026-03-02T02:30:00Z"},
 		{"monthly, day 28, year boundary", maintenance.Monthly(28, 3, 0), "2026-01-10T00:00:00Z", "2025-12", "2025-12-28T03:00:00Z", "2026-01-28T03:00:00Z"},
 	}
 	for _, c := range cases {
