@@ -68,7 +68,7 @@ func (s *MaintenanceStore) FreeAccounts(ctx context.Context, q maintenance.FreeA
 // webhook_events_unprocessed_idx.
 const sqlStaleWebhooks = `
 select stripe_event_id, type, coalesce(account_id::text, ''), payload::text, received_at,
-       coalesce(last_error, '')
+       coalesce(last_error, ''), attempts
 from public.webhook_events
 where processed_at is null and received_at < $1
   and ($2::timestamptz is null or (received_at, stripe_event_id) > ($2, $3))
@@ -90,7 +90,7 @@ func (s *MaintenanceStore) StaleWebhooks(ctx context.Context, q maintenance.Stal
 			e       maintenance.StaleWebhook
 			payload *string
 		)
-		err := row.Scan(&e.ID, &e.Type, &e.AccountID, &payload, &e.ReceivedAt, &e.LastError)
+		err := row.Scan(&e.ID, &e.Type, &e.AccountID, &payload, &e.ReceivedAt, &e.LastError, &e.Attempt)
 		if payload != nil {
 			e.Payload = []byte(*payload)
 		}

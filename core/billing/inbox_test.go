@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/mock/gomock"
 
@@ -17,42 +19,113 @@ import (
 )
 
 // memInbox is an in-memory billing.EventInbox whose transaction is a workflowtest transaction:
-// a row and the starts made with its context commit or roll back together.
+// a row, its attempt count and the starts made with its context commit or roll back together.
+// One mutex held for the whole call stands for the row lock.
 type memInbox struct {
 	engine *workflowtest.Engine
 
 	mu        sync.Mutex
-	rows      map[string]billing.ReceivedEvent
+	rows      map[string]*memRow
 	failAfter error // returned after start ran, as a failed commit would be
 }
 
-func newMemInbox(e *workflowtest.Engine) *memInbox {
-	return &memInbox{engine: e, rows: map[string]billing.ReceivedEvent{}}
+type memRow struct {
+	ev        billing.ReceivedEvent
+	attempts  int
+	processed bool
+	received  time.Time
 }
 
-func (m *memInbox) Accept(ctx context.Context, e billing.ReceivedEvent, start func(ctx context.Context) error) (bool, error) {
+func newMemInbox(e *workflowtest.Engine) *memInbox {
+	return &memInbox{engine: e, rows: map[string]*memRow{}}
+}
+
+func (m *memInbox) Accept(ctx context.Context, e billing.ReceivedEvent, start billing.AttemptStart) (billing.InboxEntry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	_, exists := m.rows[e.ID]
+	row, exists := m.rows[e.ID]
+	if !exists {
+		// Receipt order, one second apart, so listings are deterministic.
+		row = &memRow{ev: e, attempts: 1, received: time.Unix(int64(len(m.rows)), 0)}
+	}
+	entry, err := m.startLocked(ctx, row, !exists, start)
+	if err != nil {
+		return billing.InboxEntry{}, err
+	}
+	entry.Payload = nil
+	m.rows[e.ID] = row
+	return entry, nil
+}
+
+func (m *memInbox) Redrive(ctx context.Context, eventID string, start billing.AttemptStart) (billing.InboxEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	row, ok := m.rows[eventID]
+	if !ok {
+		return billing.InboxEntry{}, billing.ErrWebhookNotFound
+	}
+	return m.startLocked(ctx, row, false, start)
+}
+
+func (m *memInbox) startLocked(ctx context.Context, row *memRow, inserted bool, start billing.AttemptStart) (billing.InboxEntry, error) {
+	entry := billing.InboxEntry{EventID: row.ev.ID, Type: row.ev.Type, Inserted: inserted, Attempt: row.attempts,
+		Processed: row.processed, Payload: row.ev.Payload}
+	var n int
 	err := m.engine.InTx(ctx, func(ctx context.Context) error {
-		if err := start(ctx); err != nil {
+		var err error
+		if n, err = start(ctx, entry); err != nil {
 			return err
+		}
+		if n != entry.Attempt && n != entry.Attempt+1 {
+			return errors.New("attempt out of order")
 		}
 		return m.failAfter
 	})
 	if err != nil {
-		return false, err
+		return billing.InboxEntry{}, err
 	}
-	if !exists {
-		m.rows[e.ID] = e
+	row.attempts, entry.Attempt = n, n
+	return entry, nil
+}
+
+func (m *memInbox) InboxEvents(_ context.Context, q billing.InboxQuery) ([]billing.InboxEvent, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []billing.InboxEvent
+	for _, r := range m.rows {
+		if q.Unprocessed && r.processed {
+			continue
+		}
+		rec := billing.EventRecord{ID: r.ev.ID, Type: r.ev.Type, ReceivedAt: r.received}
+		if r.processed {
+			rec.ProcessedAt, rec.Result = r.received, billing.ResultGranted
+		}
+		out = append(out, billing.InboxEvent{EventRecord: rec, Attempts: r.attempts})
 	}
-	return !exists, nil
+	slices.SortFunc(out, func(a, b billing.InboxEvent) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
+	return out[:min(len(out), q.Limit)], nil
+}
+
+// markProcessed records an outcome for the event, as the processor's FinishEvent does.
+func (m *memInbox) markProcessed(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rows[id].processed = true
 }
 
 func (m *memInbox) count() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.rows)
+}
+
+func (m *memInbox) attempts(id string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.rows[id]; ok {
+		return r.attempts
+	}
+	return 0
 }
 
 var packEvent = billing.Event{ID: "evt_pack_1", Type: billing.TypeCheckoutCompleted, AccountID: accountID,
@@ -85,6 +158,11 @@ func TestEventDefinitionIsValid(t *testing.T) {
 	}
 	if got := billing.EventWorkflowID("evt_1"); got != "stripe:evt_1" {
 		t.Errorf("EventWorkflowID = %q", got)
+	}
+	for n, want := range map[int]string{0: "stripe:evt_1", 1: "stripe:evt_1", 2: "stripe:evt_1:2", 12: "stripe:evt_1:12"} {
+		if got := billing.EventAttemptWorkflowID("evt_1", n); got != want {
+			t.Errorf("EventAttemptWorkflowID(evt_1, %d) = %q, want %q", n, got, want)
+		}
 	}
 }
 

@@ -55,20 +55,30 @@ type Store interface {
 	FailEvent(ctx context.Context, e Event, reason string) error
 }
 
-// EventInbox is the transaction boundary of webhook intake (implemented by the postgres
-// adapter). It exists so that storing a delivery and starting its processing workflow are one
-// atomic act, without billing knowing about transactions.
+// EventInbox is the transaction boundary of webhook intake and of its re-drives (implemented by
+// the postgres adapter). It exists so that storing a delivery, choosing its processing attempt
+// and starting that attempt's workflow run are one atomic act, without billing knowing about
+// transactions. See Inbox for the rules that choose the attempt.
 type EventInbox interface {
 	// Accept stores e in the webhook inbox, once per event id (a repeated delivery leaves the
-	// stored row as it is), and calls start in the same database transaction, with a context
-	// carrying it (workflow.WithTx): a workflow start made with that context exists if and only
-	// if the event is stored. start runs on every call, for a repeated delivery too (starts are
-	// idempotent by run id, and this re-creates a start an earlier delivery may have lost).
-	// When start fails, or the commit does, nothing is stored and the error is returned.
-	// inserted reports whether this call stored the event. Errors: Unavailable when the
-	// database cannot be reached; Invalid for a payload that is not a JSON object; start's
+	// stored row as it is), locks the event's row until the transaction ends, and calls start in
+	// that transaction with a context carrying it (workflow.WithTx) and the row's InboxEntry:
+	// a workflow start made with that context exists if and only if the transaction commits.
+	// start runs on every call, for a repeated delivery too, and returns the attempt it chose:
+	// entry.Attempt, or entry.Attempt+1 — stored on the row in the same transaction — when it
+	// started a new one (any other value is an error). Concurrent calls for one event therefore
+	// run start one after the other, each seeing the attempt the previous one committed. When
+	// start fails, or the commit does, nothing is stored and the error is returned. The result is
+	// the entry start was given, with Attempt set to start's answer. Errors: Unavailable when
+	// the database cannot be reached; Invalid for a payload that is not a JSON object; start's
 	// error unchanged.
-	Accept(ctx context.Context, e ReceivedEvent, start func(ctx context.Context) error) (inserted bool, err error)
+	Accept(ctx context.Context, e ReceivedEvent, start AttemptStart) (InboxEntry, error)
+	// Redrive is Accept for an event already stored, on an operator's request: it locks the row
+	// of eventID and calls start exactly as Accept does (entry.Inserted is false, entry.Payload
+	// is the stored payload). ErrWebhookNotFound when no event has this id.
+	Redrive(ctx context.Context, eventID string, start AttemptStart) (InboxEntry, error)
+	// InboxEvents lists stored events, newest first (by receipt, then id), for operators.
+	InboxEvents(ctx context.Context, q InboxQuery) ([]InboxEvent, error)
 }
 
 // Payments is the payment provider's API (Stripe). Implementations never log or return the

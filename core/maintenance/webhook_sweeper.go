@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -19,6 +20,9 @@ type StaleWebhook struct {
 	Payload    []byte // the stored event (JSON), nil when none was stored
 	ReceivedAt time.Time
 	LastError  string
+	// Attempt is the event's latest processing attempt (1, 2, …; 0 is read as 1): its run is
+	// WebhookRedrive.WorkflowID(ID, Attempt).
+	Attempt int
 }
 
 // StaleWebhookQuery selects one page of unprocessed events, ordered by (ReceivedAt, ID).
@@ -42,16 +46,27 @@ type StaleWebhookSource interface {
 type WebhookRedrive struct {
 	// Definition is the processing workflow's definition name. Required.
 	Definition string
-	// WorkflowID is the run id of an event's processing; nil means StripeWorkflowID. It must be
-	// the id the webhook endpoint starts the run with, so a re-start is idempotent with it.
-	WorkflowID func(eventID string) string
+	// WorkflowID is the run id of attempt n (1, 2, …) of an event's processing; nil means
+	// StripeAttemptWorkflowID. It must be the id the webhook endpoint starts that attempt with,
+	// so a re-start is idempotent with it.
+	WorkflowID func(eventID string, n int) string
 	// Input builds the run's input from the stored event; nil passes the event id (a string).
 	// An error marks the event stuck (for example a payload that no longer parses).
 	Input func(StaleWebhook) (any, error)
 }
 
-// StripeWorkflowID is the run id of a Stripe event's processing (DESIGN §4): "stripe:<id>".
+// StripeWorkflowID is the run id of a Stripe event's first processing attempt (DESIGN §4):
+// "stripe:<id>".
 func StripeWorkflowID(eventID string) string { return "stripe:" + eventID }
+
+// StripeAttemptWorkflowID is the run id of attempt n of a Stripe event's processing:
+// StripeWorkflowID for the first, "stripe:<id>:<n>" after it (billing.EventAttemptWorkflowID).
+func StripeAttemptWorkflowID(eventID string, n int) string {
+	if n <= 1 {
+		return StripeWorkflowID(eventID)
+	}
+	return StripeWorkflowID(eventID) + ":" + strconv.Itoa(n)
+}
 
 // WebhookSweeperConfig tunes WebhookSweeper. Zero fields take the defaults.
 type WebhookSweeperConfig struct {
@@ -77,14 +92,15 @@ const (
 // is rare (a run deleted by workflow retention while its event stayed unprocessed, an event
 // stored by hand), but a lost webhook means lost credits.
 //
-// For each stalled event it looks up the run by its id:
+// For each stalled event it looks up the run of its latest attempt (StaleWebhook.Attempt):
 //   - no run: it starts one (Start is idempotent by id, so a racing start changes nothing);
 //   - a run enqueued or running: in flight, left alone (a run stranded on a dead executor is the
 //     janitor's to move);
 //   - a run that failed, was cancelled, or succeeded without marking the event processed:
-//     stuck — reported (and logged) for an operator; re-running it automatically would undo the
-//     janitor's cap on poison runs. (Once workflow retention deletes that run, the next sweep
-//     starts a fresh one: processing is idempotent per event id.)
+//     stuck — reported (and logged) for an operator, who fixes the cause and starts a new
+//     attempt (`oslira webhooks retry`; Stripe's next redelivery does it too); starting one
+//     automatically would undo the janitor's cap on poison runs. (Once workflow retention
+//     deletes that run, the next sweep starts it afresh: processing is idempotent per event.)
 type WebhookSweeper struct {
 	src     StaleWebhookSource
 	engine  workflow.Engine
@@ -104,7 +120,7 @@ func NewWebhookSweeper(src StaleWebhookSource, engine workflow.Engine, redrive W
 		return nil, errors.New("webhook sweeper: WebhookRedrive.Definition is required")
 	}
 	if redrive.WorkflowID == nil {
-		redrive.WorkflowID = StripeWorkflowID
+		redrive.WorkflowID = StripeAttemptWorkflowID
 	}
 	if redrive.Input == nil {
 		redrive.Input = func(e StaleWebhook) (any, error) { return e.ID, nil }
@@ -167,7 +183,7 @@ func (s *WebhookSweeper) Sweep(ctx context.Context, now time.Time) (SweepReport,
 
 // one handles one stalled event.
 func (s *WebhookSweeper) one(ctx context.Context, e StaleWebhook, rep *SweepReport) error {
-	id := s.redrive.WorkflowID(e.ID)
+	id := s.redrive.WorkflowID(e.ID, max(e.Attempt, 1))
 	st, err := s.engine.Status(ctx, id)
 	switch {
 	case errors.Is(err, workflow.ErrNotFound):

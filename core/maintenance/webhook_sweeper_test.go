@@ -133,3 +133,48 @@ func TestWebhookSweeperCapsEachRun(t *testing.T) {
 		t.Error("a redrive without a definition was accepted")
 	}
 }
+
+// TestWebhookSweeperFollowsTheLatestAttempt: an event re-driven after a failed attempt is
+// judged by its latest attempt's run (stripe:<id>:<n>), not by the failed first one.
+func TestWebhookSweeperFollowsTheLatestAttempt(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	now := at("2026-03-01T12:00:00Z")
+	old := now.Add(-2 * time.Hour)
+	engine := workflowtest.New([]workflow.Definition{stripeDefinition()})
+	// evt_retried: attempt 1 ended cancelled, attempt 2 is in flight.
+	for _, id := range []string{"stripe:evt_retried", "stripe:evt_retried:2"} {
+		if _, err := engine.Start(ctx, defStripe, "evt_retried", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := engine.Cancel(ctx, "stripe:evt_retried"); err != nil {
+		t.Fatal(err)
+	}
+	src := &fakeEvents{events: []maintenance.StaleWebhook{
+		{ID: "evt_retried", ReceivedAt: old, Attempt: 2},
+		{ID: "evt_lost3", ReceivedAt: old.Add(time.Second), Attempt: 3}, // attempt 3's run was lost
+	}}
+	s, err := maintenance.NewWebhookSweeper(src, engine, maintenance.WebhookRedrive{Definition: defStripe}, maintenance.WebhookSweeperConfig{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Sweep(ctx, now)
+	if err != nil || rep.Found != 2 || rep.InFlight != 1 || rep.Restarted != 1 || rep.Stuck != 0 {
+		t.Fatalf("sweep = %s, %v", rep, err)
+	}
+	if st, err := engine.Status(ctx, "stripe:evt_lost3:3"); err != nil || st.State != workflow.StateEnqueued {
+		t.Errorf("attempt 3 of evt_lost3 = %+v, %v", st, err)
+	}
+	for _, id := range []string{"stripe:evt_lost3", "stripe:evt_lost3:2"} {
+		if _, err := engine.Status(ctx, id); !errors.Is(err, workflow.ErrNotFound) {
+			t.Errorf("%s was started: %v", id, err)
+		}
+	}
+	if got := maintenance.StripeAttemptWorkflowID("evt_1", 1); got != "stripe:evt_1" {
+		t.Errorf("attempt 1 = %q", got)
+	}
+	if got := maintenance.StripeAttemptWorkflowID("evt_1", 4); got != "stripe:evt_1:4" {
+		t.Errorf("attempt 4 = %q", got)
+	}
+}

@@ -31,14 +31,14 @@ var Workflows = fx.Module("workflows",
 	),
 )
 
-// StripeRedrive says how a stored Stripe event is processed again: run EventWorkflowID(id) of
-// billing.EventWorkflow with the event parsed from the stored payload (the body exactly as
+// StripeRedrive says how a stored Stripe event is processed again: run
+// EventAttemptWorkflowID(id, n) of its latest attempt n, of billing.EventWorkflow with the event parsed from the stored payload (the body exactly as
 // Stripe signed it). An event stored without a payload, or one that no longer parses, is an
 // error: the reaper reports it stuck instead of starting a run that would fail.
 func StripeRedrive() maintenance.WebhookRedrive {
 	return maintenance.WebhookRedrive{
 		Definition: billing.EventWorkflow,
-		WorkflowID: billing.EventWorkflowID,
+		WorkflowID: billing.EventAttemptWorkflowID,
 		Input: func(e maintenance.StaleWebhook) (any, error) {
 			if len(e.Payload) == 0 {
 				return nil, fmt.Errorf("stripe event %s was stored without its payload", e.ID)

@@ -86,7 +86,7 @@ func TestMigrateOnStartPreparesTheWorkflowEngine(t *testing.T) {
 func TestStripeRedriveParsesTheStoredPayload(t *testing.T) {
 	t.Parallel()
 	r := StripeRedrive()
-	if r.Definition != billing.EventWorkflow || r.WorkflowID("evt_9") != "stripe:evt_9" {
+	if r.Definition != billing.EventWorkflow || r.WorkflowID("evt_9", 1) != "stripe:evt_9" || r.WorkflowID("evt_9", 2) != "stripe:evt_9:2" {
 		t.Fatalf("redrive = %+v", r)
 	}
 	in, err := r.Input(maintenance.StaleWebhook{ID: "evt_9", Payload: []byte(`{"id":"evt_9","object":"event","type":"invoice.voided","created":1700000000,"data":{"object":{"id":"in_1"}}}`)})

@@ -20,7 +20,10 @@ const HeaderStripeSignature = "Stripe-Signature"
 // A verified event is handed to billing.Inbox, which stores it and starts its processing
 // workflow in one transaction; only then does Stripe get its 200, so an acknowledged event
 // cannot be lost. Any failure to store is a 5xx (503 when the database is unreachable), which
-// makes Stripe deliver again; redeliveries are harmless (one row, one run, one grant).
+// makes Stripe deliver again; redeliveries are harmless (one row, one grant). A redelivery is
+// also how a failed event heals: when the run of the event's latest attempt failed or was
+// cancelled, it starts the next attempt (billing.Inbox.Receive), and the answer is still
+// {"duplicate": true} — the event was stored before; Stripe only needs the 200.
 func (a *API) stripeWebhook(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	if a.billing.Inbox == nil || a.billing.VerifyWebhook == nil {

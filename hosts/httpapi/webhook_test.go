@@ -4,10 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/oslira/oslira/adapters/postgres"
@@ -85,6 +87,97 @@ func TestWebhookRedeliveriesGrantOnce(t *testing.T) {
 	if err != nil || !found || rec.Result != billing.ResultGranted || !rec.Processed() {
 		t.Errorf("event record = %+v, %v, %v", rec, found, err)
 	}
+}
+
+// TestWebhookRedeliveryAfterAFailedRun is issue 7's example: an event naming an account that
+// does not exist yet fails permanently; once the account exists, Stripe's redeliveries — ten at
+// once — start exactly one new attempt (run stripe:<id>:2), which grants the credits once; a
+// redelivery after that changes nothing.
+func TestWebhookRedeliveryAfterAFailedRun(t *testing.T) {
+	t.Parallel()
+	f := newExecutorFixture(t)
+	u := newUser(t, false)
+	f.me(t, u)
+	late := uuid.NewString() // the account the event names; it does not exist yet
+	id := uniqueID("evt_late_")
+	body := stripeEvent(id, billing.TypeCheckoutCompleted, time.Now(), packSession(uniqueID("cs_"), late, 60))
+	if r := decode[webhookResponse](t, f.do(t, signedDelivery(body)), http.StatusOK); r.Duplicate {
+		t.Fatalf("first delivery: %+v", r)
+	}
+	if st := f.waitRun(t, billing.EventWorkflowID(id), workflow.StateFailed); !strings.HasSuffix(st.ErrorCode, ".not-found") {
+		t.Fatalf("attempt 1 failed with %q (%s), want a not-found code", st.ErrorCode, st.Error)
+	}
+
+	if _, err := f.pool.Exec(context.Background(), `with a as (insert into public.accounts (id, owner_id, name) values ($1, $2, 'Late') returning id)
+		insert into public.credit_balances (account_id) select id from a`, late, u.id); err != nil {
+		t.Fatal(err)
+	}
+	recs := make([]*httptest.ResponseRecorder, 10)
+	var wg sync.WaitGroup
+	for i := range recs {
+		wg.Go(func() { recs[i] = f.do(t, signedDelivery(body)) })
+	}
+	wg.Wait()
+	for i, rec := range recs {
+		if r := decode[webhookResponse](t, rec, http.StatusOK); !r.Duplicate || r.EventID != id {
+			t.Errorf("concurrent redelivery %d: %+v", i, r)
+		}
+	}
+	runs := func() []workflow.Status {
+		t.Helper()
+		all, err := f.workflows.List(context.Background(), workflow.Filter{IDPrefix: billing.EventWorkflowID(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return all
+	}
+	if got := runs(); len(got) != 2 {
+		t.Fatalf("%d runs after ten concurrent redeliveries, want 2 (attempts 1 and 2): %+v", len(got), got)
+	}
+	f.waitRun(t, billing.EventAttemptWorkflowID(id, 2), workflow.StateSucceeded)
+	if n := countWhere(t, f.pool, `select attempts from public.webhook_events where stripe_event_id = $1`, id); n != 2 {
+		t.Errorf("attempts = %d, want 2", n)
+	}
+
+	// Processed: a late redelivery is a duplicate that starts nothing.
+	if r := decode[webhookResponse](t, f.do(t, signedDelivery(body)), http.StatusOK); !r.Duplicate {
+		t.Errorf("late delivery: %+v", r)
+	}
+	if got := runs(); len(got) != 2 {
+		t.Errorf("%d runs after a late redelivery", len(got))
+	}
+	var purchases []int64
+	rows, err := f.pool.Query(context.Background(), `select delta from public.credit_ledger where account_id = $1 and kind = 'purchase'`, late)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var d int64
+		if err := rows.Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		purchases = append(purchases, d)
+	}
+	if len(purchases) != 1 || purchases[0] != 60 {
+		t.Errorf("purchases of the late account: %v, want one of 60", purchases)
+	}
+	if b := countWhere(t, f.pool, `select balance from public.credit_balances where account_id = $1`, late); b != 60 {
+		t.Errorf("balance %d, want 60", b)
+	}
+	rec, _, err := postgres.NewBillingStore(f.db).EventRecord(context.Background(), id)
+	if err != nil || !rec.Processed() || rec.Result != billing.ResultGranted {
+		t.Errorf("event record = %+v, %v", rec, err)
+	}
+}
+
+// countWhere runs a query returning one integer.
+func countWhere(t *testing.T, pool *pgxpool.Pool, query string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestWebhookEventsOutOfOrder delivers a subscription's events in the worst order Stripe may

@@ -540,10 +540,10 @@ func (m *MockEventInbox) EXPECT() *MockEventInboxMockRecorder {
 }
 
 // Accept mocks base method.
-func (m *MockEventInbox) Accept(ctx context.Context, e billing.ReceivedEvent, start func(context.Context) error) (bool, error) {
+func (m *MockEventInbox) Accept(ctx context.Context, e billing.ReceivedEvent, start billing.AttemptStart) (billing.InboxEntry, error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "Accept", ctx, e, start)
-	ret0, _ := ret[0].(bool)
+	ret0, _ := ret[0].(billing.InboxEntry)
 	ret1, _ := ret[1].(error)
 	return ret0, ret1
 }
@@ -561,19 +561,97 @@ type MockEventInboxAcceptCall struct {
 }
 
 // Return rewrite *gomock.Call.Return
-func (c *MockEventInboxAcceptCall) Return(inserted bool, err error) *MockEventInboxAcceptCall {
-	c.Call = c.Call.Return(inserted, err)
+func (c *MockEventInboxAcceptCall) Return(arg0 billing.InboxEntry, arg1 error) *MockEventInboxAcceptCall {
+	c.Call = c.Call.Return(arg0, arg1)
 	return c
 }
 
 // Do rewrite *gomock.Call.Do
-func (c *MockEventInboxAcceptCall) Do(f func(context.Context, billing.ReceivedEvent, func(context.Context) error) (bool, error)) *MockEventInboxAcceptCall {
+func (c *MockEventInboxAcceptCall) Do(f func(context.Context, billing.ReceivedEvent, billing.AttemptStart) (billing.InboxEntry, error)) *MockEventInboxAcceptCall {
 	c.Call = c.Call.Do(f)
 	return c
 }
 
 // DoAndReturn rewrite *gomock.Call.DoAndReturn
-func (c *MockEventInboxAcceptCall) DoAndReturn(f func(context.Context, billing.ReceivedEvent, func(context.Context) error) (bool, error)) *MockEventInboxAcceptCall {
+func (c *MockEventInboxAcceptCall) DoAndReturn(f func(context.Context, billing.ReceivedEvent, billing.AttemptStart) (billing.InboxEntry, error)) *MockEventInboxAcceptCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// InboxEvents mocks base method.
+func (m *MockEventInbox) InboxEvents(ctx context.Context, q billing.InboxQuery) ([]billing.InboxEvent, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "InboxEvents", ctx, q)
+	ret0, _ := ret[0].([]billing.InboxEvent)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// InboxEvents indicates an expected call of InboxEvents.
+func (mr *MockEventInboxMockRecorder) InboxEvents(ctx, q any) *MockEventInboxInboxEventsCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "InboxEvents", reflect.TypeOf((*MockEventInbox)(nil).InboxEvents), ctx, q)
+	return &MockEventInboxInboxEventsCall{Call: call}
+}
+
+// MockEventInboxInboxEventsCall wrap *gomock.Call
+type MockEventInboxInboxEventsCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockEventInboxInboxEventsCall) Return(arg0 []billing.InboxEvent, arg1 error) *MockEventInboxInboxEventsCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockEventInboxInboxEventsCall) Do(f func(context.Context, billing.InboxQuery) ([]billing.InboxEvent, error)) *MockEventInboxInboxEventsCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockEventInboxInboxEventsCall) DoAndReturn(f func(context.Context, billing.InboxQuery) ([]billing.InboxEvent, error)) *MockEventInboxInboxEventsCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// Redrive mocks base method.
+func (m *MockEventInbox) Redrive(ctx context.Context, eventID string, start billing.AttemptStart) (billing.InboxEntry, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Redrive", ctx, eventID, start)
+	ret0, _ := ret[0].(billing.InboxEntry)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Redrive indicates an expected call of Redrive.
+func (mr *MockEventInboxMockRecorder) Redrive(ctx, eventID, start any) *MockEventInboxRedriveCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Redrive", reflect.TypeOf((*MockEventInbox)(nil).Redrive), ctx, eventID, start)
+	return &MockEventInboxRedriveCall{Call: call}
+}
+
+// MockEventInboxRedriveCall wrap *gomock.Call
+type MockEventInboxRedriveCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockEventInboxRedriveCall) Return(arg0 billing.InboxEntry, arg1 error) *MockEventInboxRedriveCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockEventInboxRedriveCall) Do(f func(context.Context, string, billing.AttemptStart) (billing.InboxEntry, error)) *MockEventInboxRedriveCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockEventInboxRedriveCall) DoAndReturn(f func(context.Context, string, billing.AttemptStart) (billing.InboxEntry, error)) *MockEventInboxRedriveCall {
 	c.Call = c.Call.DoAndReturn(f)
 	return c
 }

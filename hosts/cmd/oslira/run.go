@@ -53,6 +53,8 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool),
 		return runToken(ctx, args[1:], lookup, stdout, stderr)
 	case "workflows":
 		return runWorkflows(ctx, args[1:], lookup, stdout, stderr)
+	case "webhooks":
+		return runWebhooks(ctx, args[1:], lookup, stdout, stderr)
 	}
 	cmd, ok := commands[name]
 	if !ok {
@@ -203,6 +205,7 @@ func usage(w io.Writer) {
 	}
 	printf(w, "  %-10s %s\n", "token", tokenSummary)
 	printf(w, "  %-10s %s\n", "workflows", workflowsSummary)
+	printf(w, "  %-10s %s\n", "webhooks", webhooksSummary)
 	printf(w, "  %-10s %s\n", "version", "print the version and exit")
 	printf(w, "  %-10s %s\n", "help", "print this help and exit")
 	printf(w, "%s", `
