@@ -6,8 +6,12 @@ GO        ?= go
 BIN       := .bin/oslira
 PKGS      := ./...
 LINT      := $(GO) tool -modfile=.tools/go.mod golangci-lint
+MUTATE    := $(GO) tool -modfile=.tools/mutate/go.mod gremlins
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X github.com/oslira/oslira/hosts/bootstrap.BuildVersion=$(VERSION)
+COVERPKG  := ./...
+COVERPROF := .data/cover/cover.out
+COVERRULES:= hosts/coverage.rules
 GENERATED := $(shell find . -path ./.tools -prune -o -name '*_mock.go' -print | sort)
 
 .PHONY: help
@@ -22,8 +26,10 @@ run: build ## Start http + worker + cron on :8080 with nothing configured (embed
 test: verify ## Run every test (vet, generated-code check, purity rules, unit and PostgreSQL tests)
 	$(GO) vet $(PKGS)
 	@$(GO) build -o .bin/testsum ./hosts/cmd/testsum
+	@mkdir -p $(dir $(COVERPROF))
 	@db=$$($(GO) list -f '{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}' $(PKGS) | awk '/adapters\/postgres\/pgtest/ {print $$1}'); \
-	set -o pipefail; $(GO) test -count=1 -race -json $(PKGS) | .bin/testsum -db "$$db"
+	set -o pipefail; $(GO) test -count=1 -race -json -coverpkg=$(COVERPKG) -coverprofile=$(COVERPROF) $(PKGS) | .bin/testsum -db "$$db"
+	@$(GO) run ./hosts/cmd/covergate -quiet -profile $(COVERPROF) -rules $(COVERRULES)
 
 .PHONY: generate
 generate: ## Regenerate mocks (go:generate lines on the port files)
@@ -44,10 +50,25 @@ lint: ## go vet plus golangci-lint (pinned in .tools/go.mod)
 	$(LINT) run $(PKGS)
 
 .PHONY: cover
-cover: ## Test with coverage; writes .cover/cover.out and prints the per-package summary
-	@mkdir -p .cover
-	$(GO) test -count=1 -coverprofile=.cover/cover.out -coverpkg=./core/...,./adapters/...,./hosts/... $(PKGS)
-	$(GO) tool cover -func=.cover/cover.out | tail -1
+cover: ## Test with coverage; prints every package by layer beside its threshold, writes .data/cover/cover.html
+	@mkdir -p $(dir $(COVERPROF))
+	$(GO) test -count=1 -coverpkg=$(COVERPKG) -coverprofile=$(COVERPROF) $(PKGS)
+	$(GO) tool cover -html=$(COVERPROF) -o $(dir $(COVERPROF))cover.html
+	@echo "HTML report: $(dir $(COVERPROF))cover.html"
+	@$(GO) run ./hosts/cmd/covergate -profile $(COVERPROF) -rules $(COVERRULES)
+
+.PHONY: mutate
+mutate: ## Mutation-test core/** with gremlins (pinned in .tools/mutate; slow, not in make test): efficacy per package, target 90 %
+	@mkdir -p .data; printf '%-28s %8s %7s %6s\n' package efficacy killed lived > .data/mutate.txt; \
+	for d in $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.Dir}}{{end}}' ./core/...); do \
+	  rel=$${d#$(CURDIR)/}; \
+	  out=$$($(MUTATE) unleash --workers 1 --output-statuses l ./$$rel 2>&1); \
+	  echo "$$out" | grep 'LIVED' | sed "s|^ *|  $$rel: |"; \
+	  eff=$$(echo "$$out" | sed -n 's/^Test efficacy: //p'); \
+	  kl=$$(echo "$$out" | sed -n 's/^Killed: \([0-9]*\), Lived: \([0-9]*\).*/\1 \2/p'); \
+	  printf '%-28s %8s %7s %6s\n' $$rel "$${eff:-n/a}" $${kl:-? ?} >> .data/mutate.txt; \
+	done; \
+	echo; cat .data/mutate.txt
 
 .PHONY: build
 build: ## Build the single binary into .bin/oslira
