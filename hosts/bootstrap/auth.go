@@ -35,7 +35,9 @@ const jwtSecretTimeout = 15 * time.Second
 // JWTConfig decides which keys sign acceptable tokens:
 //
 //   - HS256 with SUPABASE_JWT_SECRET when the secret provider has it;
-//   - ES256/RS256 through <SUPABASE_URL>/auth/v1/.well-known/jwks.json when SUPABASE_URL is set;
+//   - ES256/RS256 through the key set at SUPABASE_JWKS_URL, else at
+//     <SUPABASE_URL>/auth/v1/.well-known/jwks.json when SUPABASE_URL is set (a self-hosted
+//     Supabase Auth without the platform's gateway serves it at /.well-known/jwks.json);
 //   - iss must equal SUPABASE_JWT_ISSUER, else <SUPABASE_URL>/auth/v1 (not checked without either);
 //   - with neither a secret nor SUPABASE_URL: in development and test, a random secret generated
 //     once and kept in DATA_DIR/dev-jwt-secret (the one `oslira token` signs with); in staging and
@@ -60,7 +62,7 @@ func JWTConfig(ctx context.Context, c Config, secrets secret.Provider, log *slog
 		if !c.Env.Local() {
 			return jwt.Config{}, &ConfigError{Env: c.Env, Problems: []Problem{
 				{Var: JWTSecretName, Reason: "is not in the secret store (SECRETS_SOURCE=" + c.SecretsSource + ") and SUPABASE_URL is not set; tokens need the HS256 secret, the project's JWKS, or both"},
-				{Var: "SUPABASE_URL", Reason: "is not set and neither is the " + JWTSecretName + " secret; set at least one"},
+				{Var: "SUPABASE_URL", Reason: "is not set (nor SUPABASE_JWKS_URL) and neither is the " + JWTSecretName + " secret; set at least one"},
 			}}
 		}
 		s, created, err := DevJWTSecret(c.DataDir)
@@ -77,7 +79,7 @@ func JWTConfig(ctx context.Context, c Config, secrets secret.Provider, log *slog
 	}
 	if err := cfg.Validate(); err != nil {
 		// The texts name fields and lengths, never the secret.
-		return jwt.Config{}, fmt.Errorf("token verification (%s, SUPABASE_URL): %w", JWTSecretName, err)
+		return jwt.Config{}, fmt.Errorf("token verification (%s, SUPABASE_URL, SUPABASE_JWKS_URL): %w", JWTSecretName, err)
 	}
 	return cfg, nil
 }

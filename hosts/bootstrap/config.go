@@ -50,6 +50,7 @@ type Config struct {
 	AWSSecretsEndpoint string        // AWS_SECRETS_ENDPOINT, optional Secrets Manager endpoint override
 	SupabaseURL        string        // SUPABASE_URL, optional project URL (https://<ref>.supabase.co): enables the JWKS (ES256/RS256) and sets the default issuer
 	SupabaseJWTIssuer  string        // SUPABASE_JWT_ISSUER, optional: the exact "iss" tokens must carry; default <SUPABASE_URL>/auth/v1
+	SupabaseJWKSURL    string        // SUPABASE_JWKS_URL, optional: the key set's URL when it is not <SUPABASE_URL>/auth/v1/.well-known/jwks.json (self-hosted Supabase Auth serves /.well-known/jwks.json)
 
 	WorkerID                 string // WORKER_ID: this process's workflow executor id; default "<hostname>-<role>"
 	WorkflowQueueConcurrency int    // WORKFLOW_QUEUE_CONCURRENCY: runs one executor takes from each queue at once; 0 = the engine's default (16)
@@ -272,6 +273,10 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	if strings.ContainsAny(c.SupabaseJWTIssuer, " \t\r\n") {
 		l.bad("SUPABASE_JWT_ISSUER", "must not contain spaces")
 	}
+	c.SupabaseJWKSURL = l.get("SUPABASE_JWKS_URL")
+	if v := c.SupabaseJWKSURL; v != "" && !validJWKSURL(v) {
+		l.bad("SUPABASE_JWKS_URL", "must be an absolute URL of the key set, like https://auth.example.com/.well-known/jwks.json (https, or http on localhost; no user info or fragment)")
+	}
 
 	c.loadWorkflows(l)
 	c.loadCron(l)
@@ -292,7 +297,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		pgErr = a.Postgres.Validate()
 	}
 	var jwksErr error
-	if c.SupabaseURL != "" { // the verifier checks the JWKS URL the same way
+	if c.JWKSURL() != "" { // the verifier checks the JWKS URL the same way
 		jwksErr = jwt.Config{JWKSURL: c.JWKSURL()}.Validate()
 	}
 	if err := errors.Join(pgErr, jwksErr, a.Secrets.Validate(), a.HTTP.Validate(), c.DBOS("check", nil).Validate()); err != nil {
@@ -301,12 +306,18 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	return c, nil
 }
 
-// JWKSURL is the key set of the Supabase project, or "" without SUPABASE_URL.
+// JWKSURL is the key set of the Supabase project: SUPABASE_JWKS_URL, else
+// <SUPABASE_URL>/auth/v1/.well-known/jwks.json (the hosted platform's path, behind its API
+// gateway), else "" (no ES256/RS256).
 func (c Config) JWKSURL() string {
-	if c.SupabaseURL == "" {
+	switch {
+	case c.SupabaseJWKSURL != "":
+		return c.SupabaseJWKSURL
+	case c.SupabaseURL != "":
+		return c.SupabaseURL + "/auth/v1/.well-known/jwks.json"
+	default:
 		return ""
 	}
-	return c.SupabaseURL + "/auth/v1/.well-known/jwks.json"
 }
 
 // JWTIssuer is the "iss" every token must carry: SUPABASE_JWT_ISSUER, else <SUPABASE_URL>/auth/v1,
@@ -327,6 +338,26 @@ func (c Config) JWTIssuer() string {
 func validSupabaseURL(raw string) bool {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		h := u.Hostname()
+		ip := net.ParseIP(h)
+		return h == "localhost" || (ip != nil && ip.IsLoopback())
+	default:
+		return false
+	}
+}
+
+// validJWKSURL accepts an absolute http(s) URL with a host, https unless the host is loopback (as
+// the jwt adapter requires: the key set decides who may sign in), without user info (it would
+// be logged) or a fragment.
+func validJWKSURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" || u.Opaque != "" {
 		return false
 	}
 	switch u.Scheme {
@@ -383,6 +414,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("aws_region", c.AWSRegion),
 		slog.String("supabase_url", c.SupabaseURL),
 		slog.String("jwt_issuer", c.JWTIssuer()),
+		slog.String("jwks_url", c.JWKSURL()),
 		slog.String("app_version", c.AppVersion),
 		slog.String("worker_id", c.WorkerID),
 		slog.Int("workflow_queue_concurrency", c.WorkflowQueueConcurrency),

@@ -24,8 +24,11 @@ const principalKey = "oslira.principal"
 //	user and account ids in the request context, so every log line of the request carries them.
 //
 // Refusals are problem+json through the error renderer: 401 with an auth.* code and a
-// WWW-Authenticate challenge (RFC 6750 §3: error="invalid_token" only when a token was presented),
-// 403 for a suspended account, 503 when the signing keys or the database cannot be reached.
+// WWW-Authenticate challenge (RFC 6750 §3: error="invalid_token" only when a token was presented;
+// a validly signed token whose e-mail, name or avatar URL is out of bounds is auth.token-claims),
+// 403 for a suspended account or a Supabase anonymous sign-in (auth.anonymous: Resolve refuses it
+// before provisioning, so nothing is stored), 503 when the signing keys or the database cannot be
+// reached.
 // Responses behind it are personal, so they are marked Cache-Control: no-store.
 func (a *API) authenticate(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
