@@ -32,7 +32,9 @@ type Config struct {
 	// HS256Secret is the Supabase legacy JWT secret, used as raw bytes (not base64-decoded), as
 	// Supabase Auth does. Empty disables HS256 entirely.
 	HS256Secret string
-	// JWKSURL is <SUPABASE_URL>/auth/v1/.well-known/jwks.json. Empty disables ES256 and RS256.
+	// JWKSURL is the project's key set: <SUPABASE_URL>/auth/v1/.well-known/jwks.json on the
+	// hosted platform, <auth URL>/.well-known/jwks.json for a self-hosted Supabase Auth without
+	// the gateway (bootstrap: SUPABASE_JWKS_URL). Empty disables ES256 and RS256.
 	// It must be https, or http on a loopback host (local Supabase, tests): the key set decides
 	// who may sign in, so it must not travel over a network in clear.
 	JWKSURL string
