@@ -24,10 +24,6 @@ func TestMapErrorOnRealErrors(t *testing.T) {
 	pool := pgtest.Pool(t)
 	user := pgtest.InsertUser(t, pool)
 	account := pgtest.InsertAccount(t, pool, user)
-	var email string
-	if err := pool.QueryRow(t.Context(), "select email from public.users where id = $1", user).Scan(&email); err != nil {
-		t.Fatal(err)
-	}
 	const missing = "00000000-0000-4000-8000-000000000000"
 
 	exec := func(sql string, args ...any) func(context.Context) error {
@@ -51,8 +47,8 @@ func TestMapErrorOnRealErrors(t *testing.T) {
 			var id string
 			return pool.QueryRow(ctx, "select id from public.users where id = $1", missing).Scan(&id)
 		}, apperr.NotFound, apperr.CodeNotFound, nil},
-		{"unique violation", exec("insert into public.users (id, email) values (gen_random_uuid(), $1)", email),
-			apperr.Conflict, apperr.CodeConflict, []string{email, "users_email_key", "insert"}},
+		{"unique violation", exec("insert into public.account_members (account_id, user_id) values ($1, $2)", account, user),
+			apperr.Conflict, apperr.CodeConflict, []string{account, "account_members_account_user_key", "insert"}},
 		{"foreign key violation", exec("insert into public.accounts (owner_id, name) values ($1, 'x')", missing),
 			apperr.Invalid, apperr.CodeInvalidRequest, []string{missing, "fk_accounts_owner"}},
 		{"check violation", exec("insert into public.account_members (account_id, user_id, role) values ($1, $2, 'boss')", account, user),
