@@ -130,8 +130,8 @@ func TestFirstPeriodGrantedOnceAcrossCheckoutAndInvoiceEvents(t *testing.T) {
 	succeeded.ID, succeeded.Type = "evt_"+newUUID(), billing.TypeInvoicePaymentSucceeded
 
 	r.handleConcurrently(t, checkout, paid, succeeded, checkout, paid)
-	if n := r.entries(t, m.account, invoice); n != 1 {
-		t.Errorf("%d grants for the first invoice, want 1", n)
+	if n := r.entries(t, m.account, billing.FirstPeriodReference(sub)); n != 1 {
+		t.Errorf("%d grants for the first period, want 1", n)
 	}
 	if b := storedBalance(t, r.pool, m.account); b != 250 {
 		t.Errorf("balance %d, want 250 (growth, once)", b)
@@ -199,22 +199,21 @@ func TestSubscriptionEventsOutOfOrder(t *testing.T) {
 	}
 }
 
-func TestRefundChargesBackFlooredAtZero(t *testing.T) {
+func TestRefundTheBalanceCannotCoverIsOwed(t *testing.T) {
 	t.Parallel()
 	r := newBillingRig(t, pgtest.Pool(t))
 	ledger := postgres.NewLedgerStore(r.db)
 	m := provision(t, r.db, 0)
 
-	buy := packEvent(m.account, 100)
-	if _, err := r.proc.Handle(t.Context(), buy); err != nil {
+	pay := newPackPayment(m.account, 100, 9215)
+	if _, err := r.proc.Handle(t.Context(), pay.purchase()); err != nil {
 		t.Fatal(err)
 	}
 	// 90 credits are spent before the refund arrives.
 	if _, err := ledger.Apply(t.Context(), debit(m.account, "analysis:"+newUUID(), 90)); err != nil {
 		t.Fatal(err)
 	}
-	refund := billing.Event{ID: "evt_" + newUUID(), Type: billing.TypeChargeRefunded, Created: time.Now().UTC(),
-		AccountID: m.account, ObjectID: "ch_" + newUUID(), Credits: 100, Amount: 9215, AmountRefunded: 9215}
+	refund := pay.refund(9215)
 	for i := range 2 {
 		out, err := r.proc.Handle(t.Context(), refund)
 		if err != nil || out.Result != billing.ResultChargedBack || out.Replay != (i > 0) {
@@ -227,8 +226,11 @@ func TestRefundChargesBackFlooredAtZero(t *testing.T) {
 	if b := storedBalance(t, r.pool, m.account); b != 0 {
 		t.Errorf("balance %d, want 0", b)
 	}
-	if n := count(t, r.pool, "select sum(delta) from public.credit_ledger where account_id = $1", m.account); n != 0 {
+	if n := ledgerSum(t, r, m.account); n != 0 {
 		t.Errorf("ledger sums to %d, want the balance 0", n)
+	}
+	if st := r.payState(t, pay.intent); st.owed != 90 || st.net != 90 {
+		t.Errorf("payment %+v, want 90 owed and a net of 90 (granted 100, taken back 10)", st)
 	}
 }
 

@@ -49,6 +49,7 @@ type checkoutSession struct {
 	Customer          ref      `json:"customer"`
 	Subscription      ref      `json:"subscription"`
 	Invoice           ref      `json:"invoice"`
+	PaymentIntent     ref      `json:"payment_intent"`
 	Metadata          metadata `json:"metadata"`
 }
 
@@ -107,6 +108,7 @@ type charge struct {
 	Customer       ref      `json:"customer"`
 	Amount         int64    `json:"amount"`
 	AmountRefunded int64    `json:"amount_refunded"`
+	PaymentIntent  ref      `json:"payment_intent"`
 	Metadata       metadata `json:"metadata"`
 }
 
@@ -122,7 +124,7 @@ func fillCheckout(ev *billing.Event, raw json.RawMessage) error {
 		return err
 	}
 	ev.ObjectID, ev.CustomerID, ev.SubscriptionID, ev.InvoiceID = s.ID, string(s.Customer), string(s.Subscription), string(s.Invoice)
-	ev.Mode, ev.PaymentStatus = billing.Mode(s.Mode), s.PaymentStatus
+	ev.Mode, ev.PaymentStatus, ev.PaymentIntentID = billing.Mode(s.Mode), s.PaymentStatus, string(s.PaymentIntent)
 	ev.AccountID = first(s.Metadata[billing.MetaAccountID], s.ClientReferenceID)
 	ev.Plan, ev.Credits = s.Metadata[billing.MetaPlan], credits(s.Metadata)
 	return nil
@@ -197,7 +199,7 @@ func fillCharge(ev *billing.Event, raw, previous json.RawMessage) error {
 		return err
 	}
 	ev.ObjectID, ev.CustomerID = c.ID, string(c.Customer)
-	ev.Amount, ev.AmountRefunded = c.Amount, c.AmountRefunded
+	ev.Amount, ev.AmountRefunded, ev.PaymentIntentID = c.Amount, c.AmountRefunded, string(c.PaymentIntent)
 	ev.AccountID, ev.Credits = c.Metadata[billing.MetaAccountID], credits(c.Metadata)
 	if len(previous) > 0 && !bytes.Equal(previous, []byte("null")) {
 		var p chargePrevious

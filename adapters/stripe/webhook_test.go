@@ -48,7 +48,7 @@ func TestVerifyWebhookAcceptsAValidSignature(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := billing.Event{ID: "evt_1", Type: billing.TypeCheckoutCompleted, Created: now.Add(-time.Minute),
-		AccountID: acc, CustomerID: "cus_R2d2", ObjectID: "cs_test_a1", Mode: billing.ModePayment,
+		AccountID: acc, CustomerID: "cus_R2d2", ObjectID: "cs_test_a1", PaymentIntentID: "pi_3A", Mode: billing.ModePayment,
 		PaymentStatus: billing.PaymentPaid, Credits: 500}
 	if ev != want {
 		t.Errorf("event = %+v\nwant    %+v", ev, want)
@@ -164,7 +164,7 @@ func TestParseEventMapsEachShape(t *testing.T) {
 			`{"id":"ch_1","object":"charge","customer":"cus_X","amount":43650,"amount_refunded":43650,"refunded":true,
 			  "payment_intent":"pi_3A","metadata":{"account_id":"` + acc + `","credits":"500","kind":"credit_pack"}}`,
 			`{"amount_refunded":21825,"refunded":false}`,
-			billing.Event{AccountID: acc, CustomerID: "cus_X", ObjectID: "ch_1", Credits: 500, Amount: 43650,
+			billing.Event{AccountID: acc, CustomerID: "cus_X", ObjectID: "ch_1", PaymentIntentID: "pi_3A", Credits: 500, Amount: 43650,
 				AmountRefunded: 43650, PreviousAmountRefunded: 21825}},
 		{"refund of a charge without metadata", billing.TypeChargeRefunded, "2025-08-27.basil",
 			`{"id":"ch_2","object":"charge","customer":"cus_X","amount":2900,"amount_refunded":2900,"metadata":{"credits":"lots"}}`, "",

@@ -73,8 +73,11 @@ type Event struct {
 
 	SubscriptionID string `json:"subscription_id,omitempty"` // sub_… the object belongs to (or is)
 	InvoiceID      string `json:"invoice_id,omitempty"`      // the paid invoice: the invoice itself, or a checkout's first invoice
-	PriceID        string `json:"price_id,omitempty"`        // the subscription's recurring price (first item or invoice line)
-	Plan           string `json:"plan,omitempty"`            // metadata plan
+	// PaymentIntentID is the PaymentIntent (pi_…) a credit pack's checkout session or charge
+	// names: the key that ties a purchase to its refunds (see Payment).
+	PaymentIntentID string `json:"payment_intent_id,omitempty"`
+	PriceID         string `json:"price_id,omitempty"` // the subscription's recurring price (first item or invoice line)
+	Plan            string `json:"plan,omitempty"`     // metadata plan
 
 	// Checkout sessions.
 	Mode          Mode   `json:"mode,omitempty"`
@@ -92,9 +95,12 @@ type Event struct {
 	CanceledAt         time.Time `json:"canceled_at,omitzero"`
 
 	// Charges, in the charge's smallest currency unit.
-	Amount                 int64 `json:"amount,omitempty"`
-	AmountRefunded         int64 `json:"amount_refunded,omitempty"`          // cumulative
-	PreviousAmountRefunded int64 `json:"previous_amount_refunded,omitempty"` // amount_refunded before this event (previous_attributes), 0 when absent
+	Amount         int64 `json:"amount,omitempty"`
+	AmountRefunded int64 `json:"amount_refunded,omitempty"` // cumulative
+	// PreviousAmountRefunded is amount_refunded before this event (previous_attributes), 0 when
+	// absent. Not used since payments are tracked (a refund takes what its cumulative
+	// AmountRefunded cancels beyond what was already taken); kept as a durable JSON field.
+	PreviousAmountRefunded int64 `json:"previous_amount_refunded,omitempty"`
 }
 
 // ReceivedEvent is a webhook delivery as stored before processing.

@@ -3,7 +3,6 @@ package billing
 import (
 	"context"
 	"fmt"
-	"math/bits"
 	"strconv"
 
 	"github.com/oslira/oslira/core/credit"
@@ -28,17 +27,12 @@ func (p *Processor) checkout(ctx context.Context, ev Event) (Outcome, error) {
 		if ev.Credits <= 0 {
 			return ignored(accountID, "the payment carries no credits metadata"), nil
 		}
-		amount, err := credit.NewAmount(ev.Credits)
-		if err != nil {
+		if _, err := credit.NewAmount(ev.Credits); err != nil {
 			return Outcome{}, fmt.Errorf("credits metadata: %w", err)
 		}
-		return p.grant(ctx, credit.EntryRequest{
-			AccountID:   accountID,
-			Kind:        credit.Purchase,
-			Amount:      amount,
-			Reference:   ev.ID,
-			Description: "Credit pack of " + amount.String() + " (Stripe checkout " + ev.ObjectID + ")",
-		}, ResultGranted, "credit pack of "+amount.String())
+		return p.changeCredits(ctx, accountID, paymentKey(ev), ResultGranted, func(st CreditState) (CreditChange, error) {
+			return purchase(st, ev.ID, ev.ObjectID, ev.Credits), nil
+		})
 	default:
 		return ignored(accountID, "checkout mode "+strconv.Quote(string(ev.Mode))+" buys nothing"), nil
 	}
@@ -75,17 +69,13 @@ func (p *Processor) checkoutSubscription(ctx context.Context, ev Event, accountI
 	if plan.CreditsPerMonth.IsZero() {
 		return Outcome{Result: ResultUpdated, Detail: detail, AccountID: accountID}, nil
 	}
-	ref := ev.InvoiceID
-	if ref == "" {
-		ref = ev.ID
-	}
-	return p.grant(ctx, credit.EntryRequest{
+	return p.grantPeriod(ctx, credit.EntryRequest{
 		AccountID:   accountID,
 		Kind:        credit.SubscriptionGrant,
 		Amount:      plan.CreditsPerMonth,
-		Reference:   ref,
+		Reference:   periodReference(ev),
 		Description: plan.DisplayName + " plan: " + plan.CreditsPerMonth.String() + " credits for the first period",
-	}, ResultGranted, detail+", granted "+plan.CreditsPerMonth.String())
+	}, detail+", granted "+plan.CreditsPerMonth.String())
 }
 
 // invoice grants a paid period of a subscription, keyed by the invoice id.
@@ -126,17 +116,13 @@ func (p *Processor) invoice(ctx context.Context, ev Event) (Outcome, error) {
 	if plan.CreditsPerMonth.IsZero() {
 		return ignored(accountID, "plan "+plan.Name+" grants no credits"), nil
 	}
-	ref := ev.InvoiceID
-	if ref == "" {
-		ref = ev.ObjectID
-	}
-	return p.grant(ctx, credit.EntryRequest{
+	return p.grantPeriod(ctx, credit.EntryRequest{
 		AccountID:   accountID,
 		Kind:        credit.SubscriptionGrant,
 		Amount:      plan.CreditsPerMonth,
-		Reference:   ref,
+		Reference:   periodReference(ev),
 		Description: plan.DisplayName + " plan: " + plan.CreditsPerMonth.String() + " credits for the period",
-	}, ResultGranted, "period of "+plan.Name+" ("+ev.BillingReason+"), granted "+plan.CreditsPerMonth.String())
+	}, "period of "+plan.Name+" ("+ev.BillingReason+"), granted "+plan.CreditsPerMonth.String())
 }
 
 // subscription applies a subscription's new state under the ordering rule.
@@ -199,8 +185,8 @@ func (p *Processor) subscription(ctx context.Context, ev Event) (Outcome, error)
 	return Outcome{Result: ResultUpdated, Detail: "plan " + s.Plan + ", status " + string(s.Status), AccountID: accountID}, nil
 }
 
-// refund charges back the credits a refunded payment bought, in proportion to the money
-// refunded by this event (see the package documentation).
+// refund applies a charge.refunded event to the payment it refunds (see "Payments and
+// refunds" in the package documentation).
 func (p *Processor) refund(ctx context.Context, ev Event) (Outcome, error) {
 	accountID, err := p.account(ctx, ev)
 	if err != nil {
@@ -212,40 +198,13 @@ func (p *Processor) refund(ctx context.Context, ev Event) (Outcome, error) {
 	if ev.Credits <= 0 {
 		return ignored(accountID, "the charge carries no credits metadata (not a credit pack)"), nil
 	}
-	bought, err := credit.NewAmount(ev.Credits)
-	if err != nil {
+	if _, err := credit.NewAmount(ev.Credits); err != nil {
 		return Outcome{}, fmt.Errorf("credits metadata: %w", err)
 	}
-	take := refundedCredits(bought.Int64(), ev.Amount, ev.AmountRefunded) -
-		refundedCredits(bought.Int64(), ev.Amount, ev.PreviousAmountRefunded)
-	if take <= 0 {
-		return ignored(accountID, "the refund is worth less than one credit"), nil
+	if ev.Amount <= 0 || ev.AmountRefunded < 0 {
+		return Outcome{}, ErrWebhookPayload.WithMessage("the refunded charge has no amount")
 	}
-	amount := credit.MustAmount(take) // 0 < take ≤ bought
-	return p.grant(ctx, credit.EntryRequest{
-		AccountID:   accountID,
-		Kind:        credit.Chargeback,
-		Amount:      amount,
-		Reference:   ev.ID,
-		Description: "Refund of Stripe charge " + ev.ObjectID + ": " + amount.String() + " credits",
-	}, ResultChargedBack, "refund takes back up to "+amount.String())
-}
-
-// refundedCredits is floor(credits·refunded/amount), with refunded clamped to [0, amount]. It
-// computes in big-enough steps to avoid overflow: credits ≤ credit.MaxAmount (1e9), and the
-// quotient/remainder split keeps every product below credits·amount.
-func refundedCredits(credits, amount, refunded int64) int64 {
-	if amount <= 0 || refunded <= 0 {
-		return 0
-	}
-	refunded = min(refunded, amount)
-	q, r := refunded/amount, refunded%amount // q is 0 or 1
-	return credits*q + mulDiv(credits, r, amount)
-}
-
-// mulDiv returns floor(a·b/c) for 0 ≤ a, 0 ≤ b < c, without overflowing int64.
-func mulDiv(a, b, c int64) int64 {
-	hi, lo := bits.Mul64(uint64(a), uint64(b))
-	quo, _ := bits.Div64(hi, lo, uint64(c))
-	return int64(quo)
+	return p.changeCredits(ctx, accountID, paymentKey(ev), ResultChargedBack, func(st CreditState) (CreditChange, error) {
+		return refund(st, ev), nil
+	})
 }

@@ -255,7 +255,7 @@ func TestEventWorkflowRetryClasses(t *testing.T) {
 		ev := billing.Event{ID: "evt_gone", Type: billing.TypeCheckoutCompleted, AccountID: accountID,
 			Mode: billing.ModePayment, PaymentStatus: billing.PaymentPaid, Credits: 10}
 		in.proc.store.EXPECT().EventRecord(gomock.Any(), ev.ID).Return(billing.EventRecord{}, false, nil)
-		in.proc.ledger.EXPECT().Apply(gomock.Any(), gomock.Any()).Return(credit.Result{}, apperr.New(apperr.NotFound, apperr.CodeNotFound, "no such account"))
+		in.proc.store.EXPECT().ChangeCredits(gomock.Any(), accountID, gomock.Any(), gomock.Any()).Return(billing.CreditResult{}, apperr.New(apperr.NotFound, apperr.CodeNotFound, "no such account"))
 		in.proc.store.EXPECT().FailEvent(gomock.Any(), ev, gomock.Any()).Return(nil)
 		if _, err := in.inbox.Receive(ctx, ev, []byte(`{}`)); err != nil {
 			t.Fatal(err)

@@ -32,6 +32,21 @@ type Store interface {
 	// Returns NotFound when the account does not exist.
 	ChangeSubscription(ctx context.Context, accountID string, decide func(current *Subscription) (next Subscription, apply bool)) (Subscription, bool, error)
 
+	// ChangeCredits makes one credit change of an account's billing in one transaction (see
+	// "Payments and refunds" in the package documentation): under the account's billing lock
+	// (the one ChangeSubscription takes), it locks the payment paymentKey (a new one when none
+	// is stored; no payment when paymentKey is "") and the account's other payments that owe
+	// credits, reads the balance, and calls decide with them. It then applies decide's entries
+	// to the ledger in order and stores decide's payments, all in the same transaction. When
+	// decide reports a replay, or the first entry already exists (a concurrent or earlier run
+	// made the change), nothing is written and the result says Replay. decide's error is
+	// returned unchanged and nothing is written. Returns NotFound (resource.not-found, as the
+	// ledger does) when the account or its balance does not exist, and billing.webhook-payload
+	// (Invalid) when the stored payment belongs to another account.
+	ChangeCredits(ctx context.Context, accountID, paymentKey string, decide func(CreditState) (CreditChange, error)) (CreditResult, error)
+	// Payment returns a stored payment; found is false when none.
+	Payment(ctx context.Context, key string) (p Payment, found bool, err error)
+
 	// AccountByCustomer returns the account whose Stripe customer is customerID.
 	AccountByCustomer(ctx context.Context, customerID string) (accountID string, found bool, err error)
 	// EnsureCustomer returns the account's Stripe customer id, calling create to make one when

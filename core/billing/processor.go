@@ -17,13 +17,15 @@ const maxErrorText = 1000
 // is safe for concurrent use, and Handle is idempotent per event id: running it again, or
 // concurrently, for the same event changes nothing more than the first run did.
 type Processor struct {
-	store  Store
-	ledger credit.Ledger
+	store Store
 }
 
-// NewProcessor builds a Processor over its ports.
-func NewProcessor(store Store, ledger credit.Ledger) *Processor {
-	return &Processor{store: store, ledger: ledger}
+// NewProcessor builds a Processor over its store. The ledger is not used: every credit change
+// of billing goes through Store.ChangeCredits, in one transaction with the payment rows it
+// depends on. The parameter stays so that the existing wiring (fx, tests) keeps compiling; drop
+// it when those callers are next touched.
+func NewProcessor(store Store, _ credit.Ledger) *Processor {
+	return &Processor{store: store}
 }
 
 // Handle applies ev and records the outcome with the event.
@@ -120,19 +122,31 @@ func (p *Processor) plan(ctx context.Context, priceID, name string) (Plan, bool,
 	return Plan{}, false, nil
 }
 
-// grant writes one ledger entry and describes it.
-func (p *Processor) grant(ctx context.Context, req credit.EntryRequest, result Result, detail string) (Outcome, error) {
-	res, err := p.ledger.Apply(ctx, req)
+// changeCredits runs one credit change through Store.ChangeCredits and describes it: result
+// when something was written or replayed, with the net delta of the entries as Credits.
+func (p *Processor) changeCredits(ctx context.Context, accountID, paymentKey string, result Result,
+	decide func(CreditState) (CreditChange, error)) (Outcome, error) {
+	res, err := p.store.ChangeCredits(ctx, accountID, paymentKey, decide)
 	if err != nil {
-		return Outcome{}, fmt.Errorf("ledger %s %s: %w", req.Kind, req.Reference, err)
+		return Outcome{}, fmt.Errorf("credit change (payment %q): %w", paymentKey, err)
 	}
 	return Outcome{
 		Result:    result,
-		Detail:    detail,
-		AccountID: req.AccountID,
-		Credits:   res.Entry.Delta,
-		Replay:    !res.Applied,
+		Detail:    res.Change.Detail,
+		AccountID: accountID,
+		Credits:   res.Delta(),
+		Replay:    res.Replay,
 	}, nil
+}
+
+// grantPeriod grants a subscription period (req) and settles the account's debts from it, in
+// one transaction.
+func (p *Processor) grantPeriod(ctx context.Context, req credit.EntryRequest, detail string) (Outcome, error) {
+	return p.changeCredits(ctx, req.AccountID, "", ResultGranted, func(st CreditState) (CreditChange, error) {
+		ch := grantSettling(st, req)
+		ch.Detail = detail + ch.Detail
+		return ch, nil
+	})
 }
 
 func ignored(accountID, detail string) Outcome {

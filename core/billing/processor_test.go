@@ -48,15 +48,63 @@ func (b *procBundle) fresh(ev billing.Event) *billing.Outcome {
 	return got
 }
 
-// granted expects one ledger entry and answers it as applied.
-func (b *procBundle) granted(want credit.EntryRequest, delta int64) {
-	b.ledger.EXPECT().Apply(gomock.Any(), gomock.Any()).DoAndReturn(
-		func(_ context.Context, req credit.EntryRequest) (credit.Result, error) {
-			if req.AccountID != want.AccountID || req.Kind != want.Kind || req.Amount != want.Amount || req.Reference != want.Reference {
-				return credit.Result{}, errors.New("unexpected entry " + req.Reference + " " + string(req.Kind) + " " + req.Amount.String())
+// credited expects one ChangeCredits for paymentKey, runs decide on st, checks that its first
+// entry is want, and answers as the store does when every entry is new (a chargeback's delta is
+// minus its amount: decide already limited it to the balance). It returns the change decided.
+func (b *procBundle) credited(paymentKey string, st billing.CreditState, want credit.EntryRequest) *billing.CreditChange {
+	got := new(billing.CreditChange)
+	b.store.EXPECT().ChangeCredits(gomock.Any(), want.AccountID, paymentKey, gomock.Any()).DoAndReturn(
+		func(_ context.Context, _, _ string, decide func(billing.CreditState) (billing.CreditChange, error)) (billing.CreditResult, error) {
+			ch, err := decide(st)
+			if err != nil {
+				return billing.CreditResult{}, err
 			}
-			return credit.Result{Entry: credit.Entry{AccountID: req.AccountID, Kind: req.Kind, Delta: delta, Reference: req.Reference}, Applied: true}, nil
+			*got = ch
+			if len(ch.Entries) == 0 {
+				return billing.CreditResult{}, errors.New("no entry decided")
+			}
+			if req := ch.Entries[0]; req.AccountID != want.AccountID || req.Kind != want.Kind || req.Amount != want.Amount || req.Reference != want.Reference {
+				return billing.CreditResult{}, errors.New("unexpected entry " + req.Reference + " " + string(req.Kind) + " " + req.Amount.String())
+			}
+			return appliedResult(ch), nil
 		})
+	return got
+}
+
+// granted expects one ChangeCredits (for any payment) whose first entry is want, decided on a
+// payment never seen before with a large balance, and answers it as applied with delta.
+func (b *procBundle) granted(want credit.EntryRequest, delta int64) {
+	b.store.EXPECT().ChangeCredits(gomock.Any(), want.AccountID, gomock.Any(), gomock.Any()).DoAndReturn(
+		func(_ context.Context, _, key string, decide func(billing.CreditState) (billing.CreditChange, error)) (billing.CreditResult, error) {
+			ch, err := decide(newPayment(key, credit.MaxAmount))
+			if err != nil || len(ch.Entries) == 0 {
+				return billing.CreditResult{}, errors.Join(err, errors.New("no entry decided"))
+			}
+			if req := ch.Entries[0]; req.AccountID != want.AccountID || req.Kind != want.Kind || req.Amount != want.Amount || req.Reference != want.Reference {
+				return billing.CreditResult{}, errors.New("unexpected entry " + req.Reference + " " + string(req.Kind) + " " + req.Amount.String())
+			}
+			res := appliedResult(ch)
+			res.Results[0].Entry.Delta = delta
+			return res, nil
+		})
+}
+
+// appliedResult is the store's answer to a change whose entries are all new.
+func appliedResult(ch billing.CreditChange) billing.CreditResult {
+	res := billing.CreditResult{Change: ch, Replay: ch.Replay}
+	for _, req := range ch.Entries {
+		d := req.Amount.Int64()
+		if req.Kind.IsDebit() {
+			d = -d
+		}
+		res.Results = append(res.Results, credit.Result{Entry: credit.Entry{AccountID: req.AccountID, Kind: req.Kind, Delta: d, Reference: req.Reference}, Applied: true})
+	}
+	return res
+}
+
+// newPayment is the state of a payment never seen before, with a balance.
+func newPayment(key string, balance int64) billing.CreditState {
+	return billing.CreditState{Payment: billing.Payment{Key: key, AccountID: accountID}, Balance: balance}
 }
 
 // subscriptionRow answers ChangeSubscription by running decide on current.
@@ -78,9 +126,9 @@ func TestHandleCreditPack(t *testing.T) {
 	t.Parallel()
 	b := newProc(t)
 	ev := billing.Event{ID: "evt_pack", Type: billing.TypeCheckoutCompleted, AccountID: strings.ToUpper(accountID),
-		ObjectID: "cs_1", Mode: billing.ModePayment, PaymentStatus: billing.PaymentPaid, Credits: 500}
+		ObjectID: "cs_1", PaymentIntentID: "pi_1", Mode: billing.ModePayment, PaymentStatus: billing.PaymentPaid, Credits: 500}
 	recorded := b.fresh(ev)
-	b.granted(credit.EntryRequest{AccountID: accountID, Kind: credit.Purchase, Amount: credit.MustAmount(500), Reference: "evt_pack"}, 500)
+	ch := b.credited("pi_1", newPayment("pi_1", 25), credit.EntryRequest{AccountID: accountID, Kind: credit.Purchase, Amount: credit.MustAmount(500), Reference: "evt_pack"})
 
 	out, err := b.proc.Handle(context.Background(), ev)
 	if err != nil || out.Result != billing.ResultGranted || out.Credits != 500 || out.Replay || out.AccountID != accountID {
@@ -88,6 +136,9 @@ func TestHandleCreditPack(t *testing.T) {
 	}
 	if *recorded != out {
 		t.Errorf("stored outcome %+v, returned %+v", *recorded, out)
+	}
+	if len(ch.Payments) != 1 || ch.Payments[0].Key != "pi_1" || !ch.Payments[0].Purchased || ch.Payments[0].Granted != 500 || ch.Payments[0].Credits != 500 {
+		t.Errorf("payments stored = %+v", ch.Payments)
 	}
 }
 
@@ -100,8 +151,8 @@ func TestHandleCheckoutSubscription(t *testing.T) {
 	b.fresh(ev)
 	b.store.EXPECT().Plan(gomock.Any(), "growth").Return(growth, true, nil)
 	row := b.subscriptionRow(nil)
-	// Keyed by the first invoice, so invoice.paid for it finds the grant done.
-	b.granted(credit.EntryRequest{AccountID: accountID, Kind: credit.SubscriptionGrant, Amount: credit.MustAmount(250), Reference: "in_first"}, 250)
+	// Keyed by the subscription's first period, so invoice.paid for it finds the grant done.
+	b.credited("", billing.CreditState{}, credit.EntryRequest{AccountID: accountID, Kind: credit.SubscriptionGrant, Amount: credit.MustAmount(250), Reference: billing.FirstPeriodReference("sub_1")})
 
 	out, err := b.proc.Handle(context.Background(), ev)
 	if err != nil || out.Result != billing.ResultGranted || out.Credits != 250 {
@@ -146,7 +197,7 @@ func TestHandleInvoice(t *testing.T) {
 		b.fresh(ev)
 		b.store.EXPECT().AccountByCustomer(gomock.Any(), "cus_1").Return(accountID, true, nil)
 		b.store.EXPECT().PlanByPrice(gomock.Any(), "price_growth").Return(growth, true, nil)
-		b.granted(credit.EntryRequest{AccountID: accountID, Kind: credit.SubscriptionGrant, Amount: credit.MustAmount(250), Reference: "in_2"}, 250)
+		b.credited("", billing.CreditState{}, credit.EntryRequest{AccountID: accountID, Kind: credit.SubscriptionGrant, Amount: credit.MustAmount(250), Reference: "in_2"})
 		if out, err := b.proc.Handle(context.Background(), ev); err != nil || out.Result != billing.ResultGranted {
 			t.Fatalf("Handle = %+v, %v", out, err)
 		}
@@ -160,7 +211,8 @@ func TestHandleInvoice(t *testing.T) {
 		b.store.EXPECT().PlanByPrice(gomock.Any(), "price_inline").Return(billing.Plan{}, false, nil)
 		b.store.EXPECT().SubscriptionByStripeID(gomock.Any(), "sub_1").Return(*stored("sub_1", billing.StatusActive, "pro", t0), true, nil)
 		b.store.EXPECT().Plan(gomock.Any(), "pro").Return(pro, true, nil)
-		b.granted(credit.EntryRequest{AccountID: accountID, Kind: credit.SubscriptionGrant, Amount: credit.MustAmount(1500), Reference: "in_2"}, 1500)
+		// subscription_create: the first period, whichever event grants it.
+		b.credited("", billing.CreditState{}, credit.EntryRequest{AccountID: accountID, Kind: credit.SubscriptionGrant, Amount: credit.MustAmount(1500), Reference: billing.FirstPeriodReference("sub_1")})
 		if out, err := b.proc.Handle(context.Background(), ev); err != nil || out.Credits != 1500 {
 			t.Fatalf("Handle = %+v, %v", out, err)
 		}
@@ -246,29 +298,36 @@ func TestHandleSubscriptionChanges(t *testing.T) {
 
 func TestHandleRefunds(t *testing.T) {
 	t.Parallel()
-	// A pack of 500 credits for 43650 cents, refunded in two halves and then fully.
+	// A pack of 500 credits for 43650 cents, purchased, then refunded in parts. No event carries
+	// previous_attributes: what was taken before comes from the stored payment.
 	cases := []struct {
-		name             string
-		refunded, before int64
-		take             int64
+		name                  string
+		refunded              int64 // the event's cumulative amount_refunded
+		storedRefunded, taken int64 // the payment before the event
+		take                  int64
 	}{
-		{"first half", 21825, 0, 250},
-		{"second half", 43650, 21825, 250},
-		{"full at once", 43650, 0, 500},
-		{"a third, floored", 14550, 0, 166},
-		{"the rest after a third", 43650, 14550, 334},
+		{"first half", 21825, 0, 0, 250},
+		{"second half takes only the new part", 43650, 21825, 250, 250},
+		{"full at once", 43650, 0, 0, 500},
+		{"a third, floored", 14550, 0, 0, 166},
+		{"the rest after a third", 43650, 14550, 166, 334},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			b := newProc(t)
 			ev := billing.Event{ID: "evt_" + tc.name, Type: billing.TypeChargeRefunded, AccountID: accountID, ObjectID: "ch_1",
-				Credits: 500, Amount: 43650, AmountRefunded: tc.refunded, PreviousAmountRefunded: tc.before}
+				PaymentIntentID: "pi_1", Credits: 500, Amount: 43650, AmountRefunded: tc.refunded}
 			b.fresh(ev)
-			b.granted(credit.EntryRequest{AccountID: accountID, Kind: credit.Chargeback, Amount: credit.MustAmount(tc.take), Reference: ev.ID}, -tc.take)
+			st := billing.CreditState{Balance: 10_000, Payment: billing.Payment{Key: "pi_1", AccountID: accountID, Credits: 500,
+				Amount: 43650, AmountRefunded: tc.storedRefunded, Purchased: true, Granted: 500, TakenBack: tc.taken}}
+			ch := b.credited("pi_1", st, credit.EntryRequest{AccountID: accountID, Kind: credit.Chargeback, Amount: credit.MustAmount(tc.take), Reference: ev.ID})
 			out, err := b.proc.Handle(context.Background(), ev)
 			if err != nil || out.Result != billing.ResultChargedBack || out.Credits != -tc.take {
 				t.Fatalf("Handle = %+v, %v", out, err)
+			}
+			if p := ch.Payments[0]; p.TakenBack != tc.taken+tc.take || p.AmountRefunded != tc.refunded || p.Owed != 0 {
+				t.Errorf("payment stored = %+v", p)
 			}
 		})
 	}
@@ -276,10 +335,12 @@ func TestHandleRefunds(t *testing.T) {
 		t.Parallel()
 		b := newProc(t)
 		// credits·refunded would be 4e21, far past int64.
-		ev := billing.Event{ID: "evt_big", Type: billing.TypeChargeRefunded, AccountID: accountID,
+		ev := billing.Event{ID: "evt_big", Type: billing.TypeChargeRefunded, AccountID: accountID, ObjectID: "ch_big",
 			Credits: credit.MaxAmount, Amount: 4_000_000_000_000, AmountRefunded: 3_999_999_999_999}
 		b.fresh(ev)
-		b.granted(credit.EntryRequest{AccountID: accountID, Kind: credit.Chargeback, Amount: credit.MustAmount(credit.MaxAmount - 1), Reference: ev.ID}, 0)
+		st := billing.CreditState{Balance: credit.MaxAmount, Payment: billing.Payment{Key: "ch_big", AccountID: accountID,
+			Credits: credit.MaxAmount, Purchased: true, Granted: credit.MaxAmount}}
+		b.credited("ch_big", st, credit.EntryRequest{AccountID: accountID, Kind: credit.Chargeback, Amount: credit.MustAmount(credit.MaxAmount - 1), Reference: ev.ID})
 		if out, err := b.proc.Handle(context.Background(), ev); err != nil || out.Result != billing.ResultChargedBack {
 			t.Fatalf("Handle = %+v, %v", out, err)
 		}
@@ -321,10 +382,11 @@ func TestHandleProcessedEventIsAReplay(t *testing.T) {
 func TestHandleReportsLedgerReplays(t *testing.T) {
 	t.Parallel()
 	b := newProc(t)
-	ev := billing.Event{ID: "evt_again", Type: billing.TypeCheckoutCompleted, AccountID: accountID,
+	ev := billing.Event{ID: "evt_again", Type: billing.TypeCheckoutCompleted, AccountID: accountID, ObjectID: "cs_again",
 		Mode: billing.ModePayment, PaymentStatus: billing.PaymentPaid, Credits: 10}
 	b.fresh(ev)
-	b.ledger.EXPECT().Apply(gomock.Any(), gomock.Any()).Return(credit.Result{Entry: credit.Entry{Delta: 10}, Applied: false}, nil)
+	b.store.EXPECT().ChangeCredits(gomock.Any(), accountID, "cs_again", gomock.Any()).Return(billing.CreditResult{
+		Results: []credit.Result{{Entry: credit.Entry{Delta: 10}, Applied: false}}, Replay: true}, nil)
 	out, err := b.proc.Handle(context.Background(), ev)
 	if err != nil || !out.Replay || out.Result != billing.ResultGranted || out.Credits != 10 {
 		t.Fatalf("Handle = %+v, %v", out, err)
@@ -346,7 +408,7 @@ func TestHandleFailures(t *testing.T) {
 			Mode: billing.ModePayment, PaymentStatus: billing.PaymentPaid, Credits: 10}
 		down := apperr.New(apperr.Unavailable, apperr.CodeUnavailable, "down")
 		b.store.EXPECT().EventRecord(gomock.Any(), ev.ID).Return(billing.EventRecord{}, false, nil)
-		b.ledger.EXPECT().Apply(gomock.Any(), gomock.Any()).Return(credit.Result{}, down)
+		b.store.EXPECT().ChangeCredits(gomock.Any(), accountID, gomock.Any(), gomock.Any()).Return(billing.CreditResult{}, down)
 		b.store.EXPECT().FailEvent(gomock.Any(), ev, gomock.Any()).Return(nil)
 		_, err := b.proc.Handle(context.Background(), ev)
 		if !apperr.KindOf(err).Retryable() {

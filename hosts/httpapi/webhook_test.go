@@ -217,8 +217,8 @@ func TestWebhookEventsOutOfOrder(t *testing.T) {
 			t.Errorf("%s: outcome %q (%s), %v; want %q", d.typ, rec.Result, rec.Detail, err, d.want)
 		}
 	}
-	if got := f.ledgerEntries(t, acct, string(credit.SubscriptionGrant), inv); len(got) != 1 || got[0] != 250 {
-		t.Errorf("subscription grants for %s: %v, want one of 250", inv, got)
+	if got := f.ledgerEntries(t, acct, string(credit.SubscriptionGrant), billing.FirstPeriodReference(sub)); len(got) != 1 || got[0] != 250 {
+		t.Errorf("subscription grants for %s's first period: %v, want one of 250", sub, got)
 	}
 	e := decode[entitlementResponse](t, f.do(t, req{method: http.MethodGet, target: "/v1/billing/subscription", token: u.token}), http.StatusOK)
 	if e.Plan.Name != "growth" || e.Subscription == nil || e.Subscription.Status != "active" || !e.Subscription.CancelAtPeriodEnd ||

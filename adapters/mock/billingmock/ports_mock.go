@@ -82,6 +82,45 @@ func (c *MockStoreAccountByCustomerCall) DoAndReturn(f func(context.Context, str
 	return c
 }
 
+// ChangeCredits mocks base method.
+func (m *MockStore) ChangeCredits(ctx context.Context, accountID, paymentKey string, decide func(billing.CreditState) (billing.CreditChange, error)) (billing.CreditResult, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ChangeCredits", ctx, accountID, paymentKey, decide)
+	ret0, _ := ret[0].(billing.CreditResult)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ChangeCredits indicates an expected call of ChangeCredits.
+func (mr *MockStoreMockRecorder) ChangeCredits(ctx, accountID, paymentKey, decide any) *MockStoreChangeCreditsCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ChangeCredits", reflect.TypeOf((*MockStore)(nil).ChangeCredits), ctx, accountID, paymentKey, decide)
+	return &MockStoreChangeCreditsCall{Call: call}
+}
+
+// MockStoreChangeCreditsCall wrap *gomock.Call
+type MockStoreChangeCreditsCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockStoreChangeCreditsCall) Return(arg0 billing.CreditResult, arg1 error) *MockStoreChangeCreditsCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockStoreChangeCreditsCall) Do(f func(context.Context, string, string, func(billing.CreditState) (billing.CreditChange, error)) (billing.CreditResult, error)) *MockStoreChangeCreditsCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockStoreChangeCreditsCall) DoAndReturn(f func(context.Context, string, string, func(billing.CreditState) (billing.CreditChange, error)) (billing.CreditResult, error)) *MockStoreChangeCreditsCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // ChangeSubscription mocks base method.
 func (m *MockStore) ChangeSubscription(ctx context.Context, accountID string, decide func(*billing.Subscription) (billing.Subscription, bool)) (billing.Subscription, bool, error) {
 	m.ctrl.T.Helper()
@@ -313,6 +352,46 @@ func (c *MockStoreFinishEventCall) Do(f func(context.Context, billing.Event, bil
 
 // DoAndReturn rewrite *gomock.Call.DoAndReturn
 func (c *MockStoreFinishEventCall) DoAndReturn(f func(context.Context, billing.Event, billing.Outcome) error) *MockStoreFinishEventCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// Payment mocks base method.
+func (m *MockStore) Payment(ctx context.Context, key string) (billing.Payment, bool, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Payment", ctx, key)
+	ret0, _ := ret[0].(billing.Payment)
+	ret1, _ := ret[1].(bool)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// Payment indicates an expected call of Payment.
+func (mr *MockStoreMockRecorder) Payment(ctx, key any) *MockStorePaymentCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Payment", reflect.TypeOf((*MockStore)(nil).Payment), ctx, key)
+	return &MockStorePaymentCall{Call: call}
+}
+
+// MockStorePaymentCall wrap *gomock.Call
+type MockStorePaymentCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockStorePaymentCall) Return(p billing.Payment, found bool, err error) *MockStorePaymentCall {
+	c.Call = c.Call.Return(p, found, err)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockStorePaymentCall) Do(f func(context.Context, string) (billing.Payment, bool, error)) *MockStorePaymentCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockStorePaymentCall) DoAndReturn(f func(context.Context, string) (billing.Payment, bool, error)) *MockStorePaymentCall {
 	c.Call = c.Call.DoAndReturn(f)
 	return c
 }
