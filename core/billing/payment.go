@@ -135,36 +135,32 @@ func refund(st CreditState, ev Event) CreditChange {
 	p.Amount = ev.Amount
 	p.AmountRefunded = max(p.AmountRefunded, ev.AmountRefunded)
 	p.Events = append(p.Events, ev.ID)
-	ch := CreditChange{Payments: []Payment{p}}
-	if !p.Purchased {
-		ch.Payments[0] = p
+	var ch CreditChange
+	switch want := p.RefundedCredits() - p.voided(); {
+	case !p.Purchased:
 		ch.Detail = "refund recorded before its purchase: " + strconv.FormatInt(p.RefundedCredits(), 10) +
 			" credits will not be granted"
-		return ch
-	}
-	want := p.RefundedCredits() - p.voided()
-	if want <= 0 {
-		ch.Payments[0] = p
+	case want <= 0:
 		ch.Detail = "nothing more to take back (the refund is worth less than one more credit, or was already taken)"
-		return ch
+	default:
+		take := min(want, st.Balance)
+		p.TakenBack += take
+		p.Owed += want - take
+		if take > 0 {
+			ch.Entries = []credit.EntryRequest{{
+				AccountID:   p.AccountID,
+				Kind:        credit.Chargeback,
+				Amount:      credit.MustAmount(take), // 0 < take ≤ want ≤ Credits ≤ MaxAmount
+				Reference:   ev.ID,
+				Description: "Refund of Stripe charge " + ev.ObjectID + ": " + strconv.FormatInt(take, 10) + " credits",
+			}}
+		}
+		ch.Detail = "refund takes back " + strconv.FormatInt(take, 10)
+		if want > take {
+			ch.Detail += ", " + strconv.FormatInt(want-take, 10) + " owed (the balance could not cover them)"
+		}
 	}
-	take := min(want, st.Balance)
-	p.TakenBack += take
-	p.Owed += want - take
-	ch.Payments[0] = p
-	if take > 0 {
-		ch.Entries = append(ch.Entries, credit.EntryRequest{
-			AccountID:   p.AccountID,
-			Kind:        credit.Chargeback,
-			Amount:      credit.MustAmount(take),
-			Reference:   ev.ID,
-			Description: "Refund of Stripe charge " + ev.ObjectID + ": " + strconv.FormatInt(take, 10) + " credits",
-		})
-	}
-	ch.Detail = "refund takes back " + strconv.FormatInt(take, 10)
-	if want > take {
-		ch.Detail += ", " + strconv.FormatInt(want-take, 10) + " owed (the balance could not cover them)"
-	}
+	ch.Payments = []Payment{p}
 	return ch
 }
 
