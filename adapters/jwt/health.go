@@ -17,7 +17,7 @@ const HealthName = "jwks"
 
 // HealthCheck reports whether the JWKS is loaded and its latest fetch succeeded. It does no I/O:
 // it reads what the start-up, periodic and unknown-kid fetches recorded. A Verifier without a
-// JWKS URL (HS256 only) always passes.
+// JWKS URL (HS256 only) reports observe.ErrNotConfigured.
 type HealthCheck struct {
 	v *Verifier
 }
@@ -38,7 +38,7 @@ func (h *HealthCheck) Critical() bool { return false }
 // Check reports the recorded state. Its text names the failure class, never a key or a URL.
 func (h *HealthCheck) Check(context.Context) error {
 	if h.v.keys == nil {
-		return nil
+		return observe.ErrNotConfigured
 	}
 	st := h.v.keys.state.status()
 	switch {

@@ -2,6 +2,7 @@ package jwt_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	gojwt "github.com/golang-jwt/jwt/v5"
@@ -62,7 +63,7 @@ func TestModuleRejectsInvalidConfig(t *testing.T) {
 func TestHealthCheckHS256Only(t *testing.T) {
 	t.Parallel()
 	h := jwt.NewHealthCheck(newVerifier(t, jwt.Config{HS256Secret: testSecret}))
-	if err := h.Check(context.Background()); err != nil {
-		t.Errorf("HS256-only Check: %v", err)
+	if err := h.Check(context.Background()); !errors.Is(err, observe.ErrNotConfigured) {
+		t.Errorf("HS256-only Check: %v, want observe.ErrNotConfigured (no JWKS to check)", err)
 	}
 }

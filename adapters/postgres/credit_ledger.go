@@ -17,8 +17,12 @@ import (
 // reference), refusal below zero, the chargeback floor). As credit.Reader, Balance and Entries
 // read through the user scope, so row-level security limits them to the principal's accounts;
 // they still filter by the principal's account in SQL, as the first wall.
+//
+// Its page cursors are signed with a CursorKey (credit_cursor.go): NewLedgerReader takes the
+// deployment's key; NewLedgerStore makes a random one, good for as long as the store lives.
 type LedgerStore struct {
-	db *DB
+	db      *DB
+	cursors CursorKey
 }
 
 var (
@@ -26,8 +30,21 @@ var (
 	_ credit.Reader = (*LedgerStore)(nil)
 )
 
-// NewLedgerStore returns a LedgerStore over db.
-func NewLedgerStore(db *DB) *LedgerStore { return &LedgerStore{db: db} }
+// NewLedgerStore returns a LedgerStore over db that signs cursors with a random key of its own.
+func NewLedgerStore(db *DB) *LedgerStore {
+	key, _ := newCursorSigner(nil) // a random key cannot be refused
+	return &LedgerStore{db: db, cursors: key}
+}
+
+// NewLedgerReader returns a LedgerStore over db that signs cursors with key (at least
+// MinCursorKeyBytes), so cursors survive restarts and work across instances.
+func NewLedgerReader(db *DB, key CursorKey) (*LedgerStore, error) {
+	key, err := newCursorSigner(key)
+	if err != nil {
+		return nil, err
+	}
+	return &LedgerStore{db: db, cursors: key}, nil
+}
 
 // errNoBalance is what Apply and Balance return for an account without a (visible) balance row.
 var errNoBalance = errNotFound.WithMessage("no credit balance was found for this account")

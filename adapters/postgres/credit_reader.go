@@ -53,21 +53,22 @@ from public.credit_ledger l
 where l.account_id = $1`
 
 // Entries implements credit.Reader: entries of p.AccountID, newest first by (created_at, id),
-// keyset-paged. It reads limit+1 rows to learn whether another page exists. Limit outside
+// keyset-paged by a signed cursor (a forged or altered one, or one made for another account, is
+// request.invalid-cursor). It reads limit+1 rows to learn whether another page exists. Limit outside
 // 1..credit.MaxPageSize is clamped (the use case validates it first). Another account's entries
 // are invisible (RLS): the page is empty.
 func (s *LedgerStore) Entries(ctx context.Context, p tenant.Principal, f credit.EntryFilter) (credit.EntryPage, error) {
+	accountID, ok := tenant.ParseUUID(p.AccountID)
+	if !ok {
+		return credit.EntryPage{Entries: []credit.Entry{}}, nil
+	}
 	var after *ledgerCursor
 	if f.Cursor != "" {
-		c, err := decodeCursor(f.Cursor)
+		c, err := s.cursors.decode(accountID, f.Cursor)
 		if err != nil {
 			return credit.EntryPage{}, err
 		}
 		after = &c
-	}
-	accountID, ok := tenant.ParseUUID(p.AccountID)
-	if !ok {
-		return credit.EntryPage{Entries: []credit.Entry{}}, nil
 	}
 	limit := f.Limit
 	if limit < 1 {
@@ -97,7 +98,7 @@ func (s *LedgerStore) Entries(ctx context.Context, p tenant.Principal, f credit.
 	if len(entries) > limit {
 		page.Entries = entries[:limit]
 		last := page.Entries[limit-1]
-		page.NextCursor = ledgerCursor{T: last.CreatedAt, ID: last.ID}.encode()
+		page.NextCursor = s.cursors.encode(accountID, ledgerCursor{T: last.CreatedAt, ID: last.ID})
 	}
 	return page, nil
 }

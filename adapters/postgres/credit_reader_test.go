@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,10 +177,71 @@ func TestEntriesRejectsBadCursors(t *testing.T) {
 			t.Errorf("cursor %q: %v, want Invalid/%s", c, err, apperr.CodeInvalidCursor)
 		}
 	}
-	// A well-formed cursor is accepted (and finds nothing for an invisible account).
-	page, err := ledger.Entries(t.Context(), p, credit.EntryFilter{Cursor: enc(`{"t":"` + ts + `","id":"` + newUUID() + `"}`), Limit: 10})
-	if err != nil || len(page.Entries) != 0 {
-		t.Errorf("valid cursor: %+v, %v", page, err)
+	// A well-formed but hand-made cursor is refused too: cursors are signed.
+	for _, c := range []string{
+		enc(`{"t":"` + ts + `","id":"` + newUUID() + `"}`),
+		enc(`{"t":"`+ts+`","id":"`+newUUID()+`"}`) + "." + enc("0123456789abcdef"),
+	} {
+		_, err := ledger.Entries(t.Context(), p, credit.EntryFilter{Cursor: c, Limit: 10})
+		if apperr.CodeOf(err) != apperr.CodeInvalidCursor {
+			t.Errorf("hand-made cursor %q: %v, want %s", c, err, apperr.CodeInvalidCursor)
+		}
+	}
+}
+
+// TestEntriesCursorsAreSigned: a cursor works unchanged with the key that made it, for the
+// account it was made for; altered, moved to another account, or read under a rotated key it is
+// request.invalid-cursor.
+func TestEntriesCursorsAreSigned(t *testing.T) {
+	t.Parallel()
+	db := pgtest.DB(t)
+	key := postgres.CursorKey(strings.Repeat("k", postgres.MinCursorKeyBytes))
+	ledger, err := postgres.NewLedgerReader(db, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := provision(t, db, 25)
+	if _, err := ledger.Apply(t.Context(), credit.EntryRequest{AccountID: m.account, Kind: credit.AdminGrant,
+		Amount: credit.MustAmount(5), Reference: "cursor-" + newUUID(), Description: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := ledger.Entries(t.Context(), m.principal(), credit.EntryFilter{Limit: 1})
+	if err != nil || first.NextCursor == "" {
+		t.Fatalf("first page: %+v, %v", first, err)
+	}
+	cursor := first.NextCursor
+	restarted, _ := postgres.NewLedgerReader(db, key) // same key: another instance, or after a restart
+	second, err := restarted.Entries(t.Context(), m.principal(), credit.EntryFilter{Cursor: cursor, Limit: 1})
+	if err != nil || len(second.Entries) != 1 || second.Entries[0].ID == first.Entries[0].ID {
+		t.Fatalf("second page with the cursor: %+v, %v", second, err)
+	}
+
+	flip := func(s string, i int) string {
+		b := []byte(s)
+		b[i] = map[bool]byte{true: 'B', false: 'A'}[b[i] == 'A']
+		return string(b)
+	}
+	rotated, _ := postgres.NewLedgerReader(db, postgres.CursorKey(strings.Repeat("r", postgres.MinCursorKeyBytes)))
+	other := provision(t, db, 25)
+	for name, tc := range map[string]struct {
+		store  *postgres.LedgerStore
+		p      tenant.Principal
+		cursor string
+	}{
+		"payload altered":     {ledger, m.principal(), flip(cursor, 3)},
+		"signature altered":   {ledger, m.principal(), flip(cursor, len(cursor)-2)},
+		"signature removed":   {ledger, m.principal(), cursor[:strings.IndexByte(cursor, '.')]},
+		"another account":     {ledger, other.principal(), cursor},
+		"rotated key":         {rotated, m.principal(), cursor},
+		"random-key instance": {postgres.NewLedgerStore(db), m.principal(), cursor},
+	} {
+		_, err := tc.store.Entries(t.Context(), tc.p, credit.EntryFilter{Cursor: tc.cursor, Limit: 1})
+		if apperr.CodeOf(err) != apperr.CodeInvalidCursor {
+			t.Errorf("%s: %v, want %s", name, err, apperr.CodeInvalidCursor)
+		}
+	}
+	if _, err := postgres.NewLedgerReader(db, postgres.CursorKey("short")); err == nil {
+		t.Error("a 5-byte cursor key was accepted")
 	}
 }
 

@@ -9,12 +9,15 @@ import (
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/credit"
+	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/observe"
 )
 
 // Module provides *pgxpool.Pool (opened and pinged at construction, closed on stop), *DB, the
 // "database" health checker in the `group:"health"` value group, and the stores bound to their
-// core ports: credit.Ledger and credit.Reader (one LedgerStore), account.Store (AccountStore),
+// core ports: credit.Ledger (a LedgerStore) and credit.Reader (a LedgerStore signing cursors with
+// the CursorKey, which the graph must then hold), idempotency.Store (IdempotencyStore),
+// account.Store (AccountStore),
 // billing.Store and billing.EventInbox (one BillingStore).
 // It needs a Config in the graph. It does not migrate: hosts decide when to (see Migrate).
 var Module = fx.Module("postgres",
@@ -25,7 +28,9 @@ var Module = fx.Module("postgres",
 			fx.ResultTags(`group:"health"`),
 			fx.As(new(observe.HealthChecker)),
 		),
-		fx.Annotate(NewLedgerStore, fx.As(new(credit.Ledger)), fx.As(new(credit.Reader))),
+		fx.Annotate(NewLedgerStore, fx.As(new(credit.Ledger))),
+		fx.Annotate(NewLedgerReader, fx.As(new(credit.Reader))),
+		fx.Annotate(NewIdempotencyStore, fx.As(new(idempotency.Store))),
 		fx.Annotate(NewAccountStore, fx.As(new(account.Store))),
 		fx.Annotate(NewBillingStore, fx.As(new(billing.Store)), fx.As(new(billing.EventInbox))),
 	),

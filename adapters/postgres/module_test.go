@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -14,15 +15,17 @@ import (
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/credit"
+	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/observe"
 )
 
 func TestModuleValidates(t *testing.T) {
 	t.Parallel()
 	err := fx.ValidateApp(
-		fx.Supply(postgres.Config{URL: "postgres://localhost/x"}),
+		fx.Supply(postgres.Config{URL: "postgres://localhost/x"}, postgres.CursorKey(strings.Repeat("k", 32))),
 		postgres.Module,
-		fx.Invoke(func(*pgxpool.Pool, *postgres.DB, credit.Ledger, credit.Reader, account.Store, billing.Store) {}),
+		fx.Invoke(func(*pgxpool.Pool, *postgres.DB, credit.Ledger, credit.Reader, account.Store, billing.Store, idempotency.Store) {
+		}),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +48,7 @@ func TestModuleProvidesPoolDBAndHealthAndClosesThePool(t *testing.T) {
 		store  account.Store
 	)
 	app := fxtest.New(t,
-		fx.Supply(cfg),
+		fx.Supply(cfg, postgres.CursorKey(strings.Repeat("k", 32))),
 		postgres.Module,
 		fx.Invoke(func(p struct {
 			fx.In
@@ -64,8 +67,12 @@ func TestModuleProvidesPoolDBAndHealthAndClosesThePool(t *testing.T) {
 	if db.Pool() != pool {
 		t.Error("DB does not use the provided pool")
 	}
-	if l, ok := ledger.(*postgres.LedgerStore); !ok || l != reader.(*postgres.LedgerStore) {
-		t.Errorf("credit.Ledger %T and credit.Reader %T are not one *postgres.LedgerStore", ledger, reader)
+	// Two stores: only the reader needs the cursor key, so graphs that only write need no key.
+	if _, ok := ledger.(*postgres.LedgerStore); !ok {
+		t.Errorf("credit.Ledger is %T, want *postgres.LedgerStore", ledger)
+	}
+	if _, ok := reader.(*postgres.LedgerStore); !ok {
+		t.Errorf("credit.Reader is %T, want *postgres.LedgerStore", reader)
 	}
 	if _, ok := store.(*postgres.AccountStore); !ok {
 		t.Errorf("account.Store is %T, want *postgres.AccountStore", store)

@@ -25,8 +25,8 @@ type FetchReporter interface {
 // money and counts against the account's API rate limit. The price is latency of detection: a
 // store that broke after the last call shows up at the next refresh (within one TTL).
 //
-// "Answered" includes "not found". Before the first call, and for the env provider, the check
-// passes. Its error names the failure's code and the AWS error code, never a secret's name or
+// "Answered" includes "not found". Before the first call the check passes; with the env
+// provider there is no store, and it reports observe.ErrNotConfigured. Its error names the failure's code and the AWS error code, never a secret's name or
 // value, so it is safe for a public /health body.
 type HealthCheck struct {
 	src FetchReporter
@@ -46,6 +46,9 @@ func (h *HealthCheck) Critical() bool { return false }
 
 // Check reports the outcome of the last fetch without any I/O.
 func (h *HealthCheck) Check(context.Context) error {
+	if _, env := h.src.(*EnvProvider); env {
+		return observe.ErrNotConfigured
+	}
 	at, err := h.src.LastFetch()
 	if err == nil || errors.Is(err, secret.ErrNotFound) {
 		return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/oslira/oslira/adapters/secrets"
 	"github.com/oslira/oslira/core/apperr"
+	"github.com/oslira/oslira/core/observe"
 	"github.com/oslira/oslira/core/secret"
 )
 
@@ -73,5 +74,15 @@ func TestHealthCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHealthCheckEnvProviderIsNotConfigured: with secrets in the environment there is no store to
+// check, and /health says so instead of "ok".
+func TestHealthCheckEnvProviderIsNotConfigured(t *testing.T) {
+	t.Parallel()
+	h := secrets.NewHealthCheck(secrets.NewEnv(func(string) (string, bool) { return "", false }))
+	if err := h.Check(context.Background()); !errors.Is(err, observe.ErrNotConfigured) {
+		t.Fatalf("env provider Check: %v, want observe.ErrNotConfigured", err)
 	}
 }

@@ -28,8 +28,8 @@ type Service struct {
 }
 
 // NewService builds the service over its ports. payments may be nil on a server without a
-// payment provider: Checkout and Portal then fail with ErrNotConfigured, while Plans and
-// Subscription, which only read storage, keep working.
+// payment provider: Checkout and Portal then fail with ErrNotConfigured (after validating their
+// input), while Plans and Subscription, which only read storage, keep working.
 func NewService(store Store, payments Payments, cfg Config) *Service {
 	return &Service{store: store, payments: payments, cfg: cfg}
 }
@@ -72,13 +72,12 @@ func (s *Service) Plans(ctx context.Context) ([]Plan, error) {
 // is refused with ErrAlreadySubscribed while the account is entitled to a paid plan: plan
 // changes go through the portal.
 //
-// Errors: ErrNotConfigured without a payment provider; billing.invalid-checkout or
+// The request is validated completely (plan or pack, the plan on offer, no subscription yet)
+// before the payment provider is needed, so a server without one still answers invalid input
+// with 400. Errors: ErrNotConfigured (a valid request, no payment provider); billing.invalid-checkout or
 // billing.unknown-plan or credits.pack-out-of-range (Invalid), ErrAlreadySubscribed (Conflict),
 // account.ErrNotFound for a principal without an account, and Payments' errors.
 func (s *Service) Checkout(ctx context.Context, p tenant.Principal, req CheckoutRequest) (Checkout, error) {
-	if s.payments == nil {
-		return Checkout{}, ErrNotConfigured
-	}
 	accountID, ok := tenant.ParseUUID(p.AccountID)
 	if !ok {
 		return Checkout{}, account.ErrNotFound
@@ -104,6 +103,9 @@ func (s *Service) Checkout(ctx context.Context, p tenant.Principal, req Checkout
 		}
 		params.Mode, params.Credits, params.AmountCents = ModePayment, q.Credits, q.TotalCents
 		out.Mode, out.Credits, out.AmountCents = ModePayment, q.Credits, q.TotalCents
+	}
+	if s.payments == nil { // only now: a request that is wrong anyway says so first
+		return Checkout{}, ErrNotConfigured
 	}
 	customerID, err := s.customer(ctx, p, accountID)
 	if err != nil {
@@ -185,12 +187,12 @@ func (s *Service) Subscription(ctx context.Context, p tenant.Principal) (Entitle
 // Portal returns a Stripe customer-portal URL for the principal's account (creating its Stripe
 // customer on first use, like Checkout). Errors as in Checkout.
 func (s *Service) Portal(ctx context.Context, p tenant.Principal) (string, error) {
-	if s.payments == nil {
-		return "", ErrNotConfigured
-	}
 	accountID, ok := tenant.ParseUUID(p.AccountID)
 	if !ok {
 		return "", account.ErrNotFound
+	}
+	if s.payments == nil {
+		return "", ErrNotConfigured
 	}
 	customerID, err := s.customer(ctx, p, accountID)
 	if err != nil {
@@ -202,3 +204,6 @@ func (s *Service) Portal(ctx context.Context, p tenant.Principal) (string, error
 	}
 	return url, nil
 }
+
+// PaymentsConfigured reports whether the service has a payment provider (for /health).
+func (s *Service) PaymentsConfigured() bool { return s.payments != nil }

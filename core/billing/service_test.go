@@ -201,6 +201,27 @@ func TestWithoutAPaymentProvider(t *testing.T) {
 	if _, err := svc.Portal(context.Background(), user); !errors.Is(err, billing.ErrNotConfigured) {
 		t.Errorf("Portal: %v", err)
 	}
+	if svc.PaymentsConfigured() {
+		t.Error("PaymentsConfigured with nil payments")
+	}
+	// Invalid input is reported before the missing provider, so it can be tried locally.
+	for name, req := range map[string]billing.CheckoutRequest{
+		"neither":        {},
+		"both":           {Plan: "growth", Credits: 100},
+		"pack too big":   {Credits: 10_001},
+		"pack too small": {Credits: 9},
+	} {
+		if _, err := svc.Checkout(context.Background(), user, req); apperr.KindOf(err) != apperr.Invalid {
+			t.Errorf("Checkout %s without a provider: %v, want Invalid", name, err)
+		}
+	}
+	store.EXPECT().Plan(gomock.Any(), "nope").Return(billing.Plan{}, false, nil)
+	if _, err := svc.Checkout(context.Background(), user, billing.CheckoutRequest{Plan: "nope"}); apperr.CodeOf(err) != billing.CodeUnknownPlan {
+		t.Errorf("Checkout of an unknown plan without a provider: %v", err)
+	}
+	if _, err := svc.Portal(context.Background(), tenant.Principal{UserID: user.UserID}); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("Portal without an account, without a provider: %v", err)
+	}
 	// Reading what the account has needs no provider.
 	store.EXPECT().CurrentSubscription(gomock.Any(), user).Return(billing.Subscription{}, false, nil)
 	store.EXPECT().Plan(gomock.Any(), billing.FreePlan).Return(free, true, nil)

@@ -36,7 +36,12 @@ const stripeSecretTimeout = 15 * time.Second
 // 503 billing.not-configured; without STRIPE_WEBHOOK_SECRET the webhook does, so Stripe keeps the
 // event and delivers it again once the secret is set. Nothing pretends to succeed. Staging and
 // production refuse to start without both.
-var Billing = fx.Module("billing", fx.Provide(provideBilling))
+//
+// It also adds the "stripe" health check (stripe_health.go) to the "health" group.
+var Billing = fx.Module("billing", fx.Provide(
+	provideBilling,
+	fx.Annotate(newStripeHealth, fx.ResultTags(`group:"health"`)),
+))
 
 type billingParams struct {
 	fx.In

@@ -5,17 +5,25 @@ import (
 
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/credit"
+	"github.com/oslira/oslira/core/idempotency"
 )
 
 // Core provides the core use-case services over the ports the adapters bind: *account.Service
-// (over account.Store) and *credit.Service (over credit.Ledger and credit.Reader). The services
+// (over account.Store), *credit.Service (over credit.Ledger and credit.Reader) and
+// *idempotency.Service (over idempotency.Store). The services
 // hold no resources, so there is nothing to start or stop.
 var Core = fx.Module("core",
 	fx.Provide(
 		newAccountService,
 		credit.NewService,
+		newIdempotencyService,
 	),
 )
+
+// newIdempotencyService uses the wall clock (idempotency.NewService takes nil for time.Now).
+func newIdempotencyService(store idempotency.Store) *idempotency.Service {
+	return idempotency.NewService(store, nil)
+}
 
 // newAccountService uses the wall clock (account.NewService takes nil for time.Now).
 func newAccountService(store account.Store) *account.Service { return account.NewService(store, nil) }

@@ -60,14 +60,15 @@ func provideProcess(p Process) processOut {
 // Module provides Config, *slog.Logger, secrets.LookupFunc, Role and, through AdapterConfigs,
 // the postgres.Config, secrets.Config, httpapi.Config and billing.Config the adapter and host
 // modules need, plus the
-// jwt.Config of adapters/jwt (see JWTConfig; built only when a graph asks for it, and then it
-// needs a secret.Provider). It needs a Process in the graph: fx.Supply(bootstrap.Process{...}).
+// jwt.Config of adapters/jwt (see JWTConfig) and the postgres.CursorKey (see CursorKey), each
+// built only when a graph asks for it, and then it needs a secret.Provider. It needs a Process in the graph: fx.Supply(bootstrap.Process{...}).
 var Module = fx.Module("bootstrap",
 	fx.Provide(
 		provideProcess,
 		Config.Adapters,
 		Config.Cron,
 		provideJWTConfig,
+		provideCursorKey,
 	),
 )
 

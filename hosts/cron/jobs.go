@@ -16,7 +16,12 @@ const (
 	JobFreeGrant         = "free-grant"
 	JobRetention         = "retention"
 	JobWorkflowRetention = "workflow-retention"
+	JobIdempotencyPrune  = "idempotency-prune"
 )
+
+// IdempotencyPruneEvery is how often expired idempotency keys are deleted: keys live 24 hours,
+// so the table holds at most about 25 hours of keys.
+const IdempotencyPruneEvery = time.Hour
 
 // Janitor is one pass of the workflow engine's janitor (*dbos.Janitor).
 type Janitor interface {
@@ -30,6 +35,7 @@ type JobDeps struct {
 	FreeGrant         *maintenance.FreeGrant
 	Retention         *maintenance.Retention
 	WorkflowRetention *maintenance.WorkflowRetention
+	IdempotencyPrune  *maintenance.IdempotencyPrune
 	// Now is the clock handed to jobs that compute ages; default time.Now.
 	Now func() time.Time
 }
@@ -73,6 +79,13 @@ func NewJobs(cfg Config, d JobDeps) []Job {
 			Name: JobWorkflowRetention, Schedule: maintenance.Daily(cfg.RetentionHour, 30), Timeout: 30 * time.Minute,
 			Run: func(ctx context.Context, _ maintenance.Period) (string, error) {
 				rep, err := d.WorkflowRetention.Run(ctx, now())
+				return rep.String(), err
+			},
+		},
+		{
+			Name: JobIdempotencyPrune, Schedule: maintenance.Every(IdempotencyPruneEvery), Timeout: 10 * time.Minute,
+			Run: func(ctx context.Context, _ maintenance.Period) (string, error) {
+				rep, err := d.IdempotencyPrune.Run(ctx, now())
 				return rep.String(), err
 			},
 		},

@@ -15,6 +15,7 @@ import (
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/apperr"
 	"github.com/oslira/oslira/core/billing"
+	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/maintenance"
 	"github.com/oslira/oslira/core/workflow"
 	"github.com/oslira/oslira/core/workflow/workflowtest"
@@ -315,6 +316,7 @@ func TestJanitorAndWorkflowRetentionJobs(t *testing.T) {
 	want := map[string]string{
 		JobJanitor: "every 30s", JobReaper: "every 10m0s", JobFreeGrant: "monthly on day 1 at 00:00 UTC",
 		JobRetention: "daily at 02:00 UTC", JobWorkflowRetention: "daily at 02:30 UTC",
+		JobIdempotencyPrune: "every 1h0m0s",
 	}
 	if len(r.jobs) != len(want) {
 		t.Errorf("%d jobs, want %d", len(r.jobs), len(want))
@@ -323,5 +325,29 @@ func TestJanitorAndWorkflowRetentionJobs(t *testing.T) {
 		if got := r.jobs[name].Schedule.String(); got != s {
 			t.Errorf("%s: %s, want %s", name, got, s)
 		}
+	}
+}
+
+// TestIdempotencyPruneJob: the hourly job deletes the keys that expired and keeps the others.
+func TestIdempotencyPruneJob(t *testing.T) {
+	t.Parallel()
+	r := newJobRig(t, nil)
+	store := postgres.NewIdempotencyStore(r.db)
+	begin := func(at time.Time, key string) {
+		svc := idempotency.NewService(store, func() time.Time { return at })
+		if _, err := svc.Begin(t.Context(), idempotency.Key{Scope: "user:x", Route: "POST /x", Key: key}, "fp"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	begin(time.Now().Add(-idempotency.TTL-time.Minute), "expired")
+	begin(time.Now().Add(-idempotency.TTL+time.Hour), "fresh")
+	if d := r.run(t, JobIdempotencyPrune, time.Now()); d != "deleted 1" {
+		t.Errorf("detail %q, want deleted 1", d)
+	}
+	if n := r.count(t, `select count(*) from public.idempotency_keys where key = 'fresh'`); n != 1 {
+		t.Errorf("the fresh key was deleted")
+	}
+	if d := r.run(t, JobIdempotencyPrune, time.Now()); d != "deleted 0" {
+		t.Errorf("second run: %q", d)
 	}
 }

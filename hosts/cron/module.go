@@ -103,5 +103,6 @@ func jobsFromPorts(cfg Config, p Ports, log *slog.Logger) ([]Job, error) {
 		FreeGrant:         maintenance.NewFreeGrant(p.Plans, store, p.Ledger, maintenance.FreeGrantConfig{}, log),
 		Retention:         retention,
 		WorkflowRetention: maintenance.NewWorkflowRetention(p.Purger, cfg.WorkflowRetentionDays, 0),
+		IdempotencyPrune:  maintenance.NewIdempotencyPrune(postgres.NewIdempotencyStore(p.DB), 0),
 	}), nil
 }
