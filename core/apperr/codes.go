@@ -16,4 +16,6 @@ const (
 	CodeForbidden        = "auth.forbidden"
 	CodeUnauthenticated  = "auth.unauthenticated"
 	CodeInvalidCursor    = "request.invalid-cursor"
+	// CodeUnsupportedMediaType: a JSON route was sent a body that is not application/json (415).
+	CodeUnsupportedMediaType = "request.unsupported-media-type"
 )

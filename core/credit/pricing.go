@@ -38,7 +38,7 @@ type Quote struct {
 func PriceCredits(n int64) (Quote, error) {
 	if n < MinPack || n > MaxPack {
 		return Quote{}, apperr.Validation(CodePackOutOfRange, "credit pack size out of range",
-			apperr.FieldError{Field: "amount", Message: "must be between " + strconv.Itoa(MinPack) + " and " + strconv.Itoa(MaxPack)})
+			apperr.FieldError{Field: "credits", Message: "must be between " + strconv.Itoa(MinPack) + " and " + strconv.Itoa(MaxPack)})
 	}
 	var percent int64
 	for _, t := range discountTiers {

@@ -77,7 +77,7 @@ func (s *Service) AdminGrant(ctx context.Context, op tenant.Principal, accountID
 		fields = append(fields, apperr.FieldError{Field: "account_id", Message: "must be a UUID"})
 	}
 	if credits < 1 || credits > MaxAdminGrant {
-		fields = append(fields, apperr.FieldError{Field: "amount", Message: "must be between 1 and " + strconv.Itoa(MaxAdminGrant)})
+		fields = append(fields, apperr.FieldError{Field: "credits", Message: "must be between 1 and " + strconv.Itoa(MaxAdminGrant)})
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > MaxReasonLength {

@@ -6,13 +6,10 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// HeaderIdempotencyKey makes a write safe to retry: the same key applies it once.
-const HeaderIdempotencyKey = "Idempotency-Key"
-
 // grantRequest is the body of POST /v1/admin/accounts/{id}/credits (schema GrantRequest).
 type grantRequest struct {
-	Amount int64  `json:"amount"`
-	Reason string `json:"reason"`
+	Credits int64  `json:"credits"`
+	Reason  string `json:"reason"`
 }
 
 // grantResponse is its answer (schema GrantResult).
@@ -22,15 +19,17 @@ type grantResponse struct {
 }
 
 // adminGrantCredits answers POST /v1/admin/accounts/:id/credits (operators only): it grants
-// amount credits to the account with a reason, once per Idempotency-Key. 201 when this request
-// applied the grant; 200 with the original entry when the key was used before.
+// credits to the account with a reason, once per Idempotency-Key (required; it is also the
+// ledger reference). The idempotency middleware replays a repeated request's 201; 200 with the
+// original entry comes from the ledger when the key was used for this account by another
+// operator or more than 24 hours ago.
 func (a *API) adminGrantCredits(c *gin.Context) {
 	var in grantRequest
 	if err := BindJSON(c, &in); err != nil {
 		_ = c.Error(err)
 		return
 	}
-	res, err := a.credits.AdminGrant(c.Request.Context(), principal(c), c.Param("id"), in.Amount, in.Reason,
+	res, err := a.credits.AdminGrant(c.Request.Context(), principal(c), c.Param("id"), in.Credits, in.Reason,
 		c.GetHeader(HeaderIdempotencyKey))
 	if err != nil {
 		_ = c.Error(err)

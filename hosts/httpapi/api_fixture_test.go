@@ -29,6 +29,7 @@ import (
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/credit"
+	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/observe"
 	"github.com/oslira/oslira/core/workflow"
 )
@@ -56,9 +57,10 @@ type apiFixture struct {
 // pgtest database, a DBOS client on it (webhook runs are enqueued, never executed), Stripe's API
 // on a fake server with the test key, and the test webhook secret.
 type fixtureConfig struct {
-	pool      *pgxpool.Pool   // nil: pgtest.Pool
-	workflows workflow.Engine // nil: a DBOS client on pool (migrating its schema first)
-	noStripe  bool            // neither an API key nor a webhook secret: billing answers 503
+	pool      *pgxpool.Pool    // nil: pgtest.Pool
+	workflows workflow.Engine  // nil: a DBOS client on pool (migrating its schema first)
+	noStripe  bool             // neither an API key nor a webhook secret: billing answers 503
+	now       func() time.Time // the idempotency keys' clock; nil: time.Now
 }
 
 func newAPIFixture(t *testing.T) *apiFixture { return newAPIFixtureWith(t, fixtureConfig{}) }
@@ -106,7 +108,8 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	logs := &logBuffer{}
 	cfg := Config{Version: "contract-test"}.WithDefaults()
 	health := NewHealth([]observe.HealthChecker{postgres.NewHealthCheck(pool)}, cfg.Version)
-	h := NewHandler(cfg, newTestLogger(logs), health, api, mustContract(t))
+	keys := idempotency.NewService(postgres.NewIdempotencyStore(db), fc.now)
+	h := NewHandler(cfg, newTestLogger(logs), health, api, mustContract(t), keys)
 
 	doc := specForRouting(t)
 	router, err := legacy.NewRouter(doc)
@@ -276,7 +279,7 @@ func decode[T any](t *testing.T, rec *httptest.ResponseRecorder, status int) T {
 // grant makes operator op grant credits to accountID under key.
 func (f *apiFixture) grant(t *testing.T, op user, accountID string, credits int64, key string) *httptest.ResponseRecorder {
 	t.Helper()
-	body, _ := json.Marshal(grantRequest{Amount: credits, Reason: "test grant " + key})
+	body, _ := json.Marshal(grantRequest{Credits: credits, Reason: "test grant " + key})
 	return f.do(t, req{method: http.MethodPost, target: "/v1/admin/accounts/" + accountID + "/credits",
 		token: op.token, body: string(body), header: map[string]string{HeaderIdempotencyKey: key}})
 }

@@ -65,15 +65,17 @@ type webhookResponse struct {
 }
 
 // checkout answers POST /v1/billing/checkout: a Stripe Checkout Session for a subscription or a
-// credit pack, 201 with its URL.
+// credit pack, 201 with its URL. The body is read and validated before anything can answer
+// billing.not-configured, so invalid input is a 400 on every server. An optional
+// Idempotency-Key (the idempotency middleware) makes a retry return the same session.
 func (a *API) checkout(c *gin.Context) {
-	if a.billing.Service == nil {
-		_ = c.Error(billing.ErrNotConfigured)
-		return
-	}
 	var in checkoutRequest
 	if err := BindJSON(c, &in); err != nil {
 		_ = c.Error(err)
+		return
+	}
+	if a.billing.Service == nil {
+		_ = c.Error(billing.ErrNotConfigured)
 		return
 	}
 	co, err := a.billing.Service.Checkout(c.Request.Context(), principal(c), billing.CheckoutRequest{Plan: in.Plan, Credits: in.Credits})

@@ -11,6 +11,7 @@ import (
 	"github.com/oslira/oslira/core/apperr"
 	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/credit"
+	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/identity"
 	"github.com/oslira/oslira/core/workflow"
 )
@@ -57,7 +58,7 @@ func testBillingRoutes(t *testing.T, f *apiFixture) {
 		`{}`:                                 {billing.CodeInvalidCheckout, "plan"},
 		`{"plan": "free"}`:                   {billing.CodeUnknownPlan, "plan"},
 		`{"plan": "platinum"}`:               {billing.CodeUnknownPlan, "plan"},
-		`{"credits": 5}`:                     {credit.CodePackOutOfRange, "amount"},
+		`{"credits": 5}`:                     {credit.CodePackOutOfRange, "credits"},
 		`{"plans": "growth"}`:                {apperr.CodeInvalidRequest, "plans"},
 		`{"credits": "ten"}`:                 {apperr.CodeInvalidRequest, "credits"},
 	} {
@@ -66,6 +67,25 @@ func testBillingRoutes(t *testing.T, f *apiFixture) {
 			t.Errorf("%s: field errors %+v", body, p.Errors)
 		}
 	}
+	// With an Idempotency-Key a retried checkout is the same session, created once.
+	key := uniqueID("co-")
+	keyed := postJSON("/v1/billing/checkout", u.token, `{"credits": 200}`)
+	keyed.header = map[string]string{HeaderIdempotencyKey: key}
+	first := f.do(t, keyed)
+	second := f.do(t, keyed)
+	a, b := decode[checkoutResponse](t, first, http.StatusCreated), decode[checkoutResponse](t, second, http.StatusCreated)
+	if a.SessionID != b.SessionID || second.Header().Get(HeaderIdempotentReplayed) != "true" {
+		t.Errorf("keyed checkout twice: %s / %s (%v)", a.SessionID, b.SessionID, second.Header())
+	}
+	if n := len(stripeCalls(f.stripe, "/v1/checkout/sessions", "client_reference_id", acct)); n != 3 {
+		t.Errorf("%d checkout sessions after the keyed pair, want 3", n)
+	}
+	keyed.body = `{"credits": 300}`
+	wantProblem(t, f.do(t, keyed), http.StatusUnprocessableEntity, idempotency.CodeMismatch)
+	plain := postJSON("/v1/billing/checkout", u.token, `{"credits": 100}`)
+	plain.header = map[string]string{"Content-Type": "text/plain"}
+	wantProblem(t, f.do(t, plain), http.StatusUnsupportedMediaType, apperr.CodeUnsupportedMediaType)
+
 	for status, code := range map[int]string{
 		http.StatusServiceUnavailable:  billing.CodeProviderUnavailable,
 		http.StatusTooManyRequests:     billing.CodeProviderRateLimited,
@@ -151,4 +171,34 @@ func testWebhookRoute(t *testing.T, f *apiFixture) {
 	}
 	huge := `{"id":"evt_huge","pad":"` + strings.Repeat("x", MaxBodyBytes) + `"}`
 	wantProblem(t, f.do(t, signedDelivery(huge)), http.StatusRequestEntityTooLarge, apperr.CodeBodyTooLarge)
+}
+
+// TestBillingValidatesBeforeNotConfigured: without Stripe keys, invalid checkout input is still
+// a 400 (a developer can try validation locally), and only valid input is 503
+// billing.not-configured.
+func TestBillingValidatesBeforeNotConfigured(t *testing.T) {
+	t.Parallel()
+	f := newAPIFixtureWith(t, fixtureConfig{noStripe: true})
+	u := newUser(t, false)
+	f.me(t, u)
+	for body, want := range map[string][2]string{
+		`{}`:                                 {billing.CodeInvalidCheckout, "plan"},
+		`{"plan": "growth", "credits": 100}`: {billing.CodeInvalidCheckout, "plan"},
+		`{"credits": 5}`:                     {credit.CodePackOutOfRange, "credits"},
+		`{"plan": "platinum"}`:               {billing.CodeUnknownPlan, "plan"},
+		`{"credits": "ten"}`:                 {apperr.CodeInvalidRequest, "credits"},
+		`null`:                               {apperr.CodeInvalidRequest, "body"},
+	} {
+		p := wantProblem(t, f.do(t, postJSON("/v1/billing/checkout", u.token, body)), http.StatusBadRequest, want[0])
+		if len(p.Errors) == 0 || p.Errors[0].Field != want[1] {
+			t.Errorf("%s: field errors %+v", body, p.Errors)
+		}
+	}
+	for _, body := range []string{`{"credits": 100}`, `{"plan": "growth"}`} {
+		wantProblem(t, f.do(t, postJSON("/v1/billing/checkout", u.token, body)), http.StatusServiceUnavailable, billing.CodeNotConfigured)
+	}
+	wantProblem(t, f.do(t, req{method: http.MethodPost, target: "/v1/billing/portal", token: u.token}), http.StatusServiceUnavailable, billing.CodeNotConfigured)
+	if len(f.stripe.Calls("/v1/customers")) != 0 {
+		t.Error("Stripe was called without a key")
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
 	"github.com/oslira/oslira/core/apperr"
 	"github.com/oslira/oslira/core/credit"
+	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/identity"
 )
 
@@ -178,23 +179,24 @@ func TestContract(t *testing.T) {
 	})
 
 	t.Run("pricing", func(t *testing.T) {
-		q := decode[quoteResponse](t, f.do(t, get("/v1/credits/pricing?amount=100", "")), http.StatusOK)
+		q := decode[quoteResponse](t, f.do(t, get("/v1/credits/pricing?credits=100", "")), http.StatusOK)
 		want := quoteResponse{Credits: 100, DiscountPercent: 5, SubtotalCents: 9700, DiscountCents: 485, TotalCents: 9215, UnitPrice: "0.9215", Currency: "usd"}
 		if q != want {
 			t.Errorf("quote = %+v, want %+v", q, want)
 		}
 		for query, code := range map[string]string{
-			"":                             apperr.CodeInvalidRequest,
-			"?amount=":                     apperr.CodeInvalidRequest,
-			"?amount=ten":                  apperr.CodeInvalidRequest,
-			"?amount=1.5":                  apperr.CodeInvalidRequest,
-			"?amount=9":                    credit.CodePackOutOfRange,
-			"?amount=10001":                credit.CodePackOutOfRange,
-			"?amount=-50":                  credit.CodePackOutOfRange,
-			"?amount=99999999999999999999": credit.CodePackOutOfRange,
+			"":                              apperr.CodeInvalidRequest,
+			"?amount=100":                   apperr.CodeInvalidRequest, // the old name: credits is required
+			"?credits=":                     apperr.CodeInvalidRequest,
+			"?credits=ten":                  apperr.CodeInvalidRequest,
+			"?credits=1.5":                  apperr.CodeInvalidRequest,
+			"?credits=9":                    credit.CodePackOutOfRange,
+			"?credits=10001":                credit.CodePackOutOfRange,
+			"?credits=-50":                  credit.CodePackOutOfRange,
+			"?credits=99999999999999999999": credit.CodePackOutOfRange,
 		} {
 			p := wantProblem(t, f.do(t, get("/v1/credits/pricing"+query, "")), http.StatusBadRequest, code)
-			if len(p.Errors) != 1 || p.Errors[0].Field != "amount" {
+			if len(p.Errors) != 1 || p.Errors[0].Field != "credits" {
 				t.Errorf("%q: field errors %+v", query, p.Errors)
 			}
 		}
@@ -203,17 +205,27 @@ func TestContract(t *testing.T) {
 	t.Run("admin grant", func(t *testing.T) {
 		acct := f.me(t, ann).Account.ID
 		key := "grant-" + uuid.NewString()
-		first := decode[grantResponse](t, f.grant(t, op, acct, 40, key), http.StatusCreated)
+		firstRec := f.grant(t, op, acct, 40, key)
+		first := decode[grantResponse](t, firstRec, http.StatusCreated)
 		if !first.Applied || first.Entry.Kind != string(credit.AdminGrant) || first.Entry.Delta != 40 ||
 			first.Entry.BalanceAfter != 65 || first.Entry.AccountID != acct || *first.Entry.CreatedBy != op.id {
 			t.Errorf("grant = %+v", first)
 		}
-		replay := decode[grantResponse](t, f.grant(t, op, acct, 999, key), http.StatusOK)
-		if replay.Applied || replay.Entry.ID != first.Entry.ID || replay.Entry.Delta != 40 || replay.Entry.Description != first.Entry.Description {
-			t.Errorf("replay = %+v, first %+v", replay, first)
+		// The same request again is the same answer, replayed; another body with the key is 422.
+		rec := f.grant(t, op, acct, 40, key)
+		if rec.Code != http.StatusCreated || rec.Body.String() != firstRec.Body.String() || rec.Header().Get(HeaderIdempotentReplayed) != "true" {
+			t.Errorf("replay = %d %s (%s), first %s", rec.Code, rec.Body, rec.Header(), firstRec.Body)
 		}
+		wantProblem(t, f.grant(t, op, acct, 999, key), http.StatusUnprocessableEntity, idempotency.CodeMismatch)
 		if b := decode[balanceResponse](t, f.do(t, get("/v1/credits/balance", ann.token)), http.StatusOK); b.Balance != 65 {
-			t.Errorf("balance after grant and replay = %d, want 65", b.Balance)
+			t.Errorf("balance after grant, replay and mismatch = %d, want 65", b.Balance)
+		}
+		// Another operator's key of the same name is another key; the ledger reference still
+		// grants once and answers with the original entry.
+		op2 := newUser(t, true)
+		again := decode[grantResponse](t, f.grant(t, op2, acct, 40, key), http.StatusOK)
+		if again.Applied || again.Entry.ID != first.Entry.ID || again.Entry.Description != first.Entry.Description {
+			t.Errorf("other operator's grant = %+v, first %+v", again, first)
 		}
 
 		post := func(token, id, body, key string) req {
@@ -223,27 +235,34 @@ func TestContract(t *testing.T) {
 			}
 			return req{method: http.MethodPost, target: "/v1/admin/accounts/" + id + "/credits", token: token, body: body, header: h}
 		}
-		ok := `{"amount": 5, "reason": "support"}`
+		ok := `{"credits": 5, "reason": "support"}`
 		wantProblem(t, f.do(t, post(ann.token, acct, ok, "k1")), http.StatusForbidden, identity.CodeOperatorOnly)
 		wantProblem(t, f.do(t, post("", acct, ok, "k1")), http.StatusUnauthorized, identity.CodeTokenMissing)
 		wantProblem(t, f.do(t, post(op.token, uuid.NewString(), ok, "k1")), http.StatusNotFound, apperr.CodeNotFound)
 		for name, tc := range map[string]struct{ id, body, key, code, field string }{
-			"id not a uuid": {"not-a-uuid", ok, "k2", credit.CodeInvalidGrant, "account_id"},
-			"no key":        {acct, ok, "", credit.CodeInvalidGrant, "Idempotency-Key"},
-			"zero amount":   {acct, `{"amount": 0, "reason": "x"}`, "k3", credit.CodeInvalidGrant, "amount"},
-			"blank reason":  {acct, `{"amount": 1, "reason": "  "}`, "k4", credit.CodeInvalidGrant, "reason"},
-			"unknown field": {acct, `{"amount": 1, "reason": "x", "credits": 2}`, "k5", apperr.CodeInvalidRequest, "credits"},
-			"string amount": {acct, `{"amount": "ten", "reason": "x"}`, "k6", apperr.CodeInvalidRequest, "amount"},
-			"not json":      {acct, `amount=1`, "k7", apperr.CodeInvalidRequest, "body"},
-			"trailing data": {acct, ok + ` {}`, "k8", apperr.CodeInvalidRequest, "body"},
+			"id not a uuid":  {"not-a-uuid", ok, "k2", credit.CodeInvalidGrant, "account_id"},
+			"no key":         {acct, ok, "", credit.CodeInvalidGrant, "Idempotency-Key"},
+			"zero credits":   {acct, `{"credits": 0, "reason": "x"}`, "k3", credit.CodeInvalidGrant, "credits"},
+			"blank reason":   {acct, `{"credits": 1, "reason": "  "}`, "k4", credit.CodeInvalidGrant, "reason"},
+			"old name":       {acct, `{"amount": 1, "reason": "x"}`, "k5", apperr.CodeInvalidRequest, "amount"},
+			"string credits": {acct, `{"credits": "ten", "reason": "x"}`, "k6", apperr.CodeInvalidRequest, "credits"},
+			"not json":       {acct, `credits=1`, "k7", apperr.CodeInvalidRequest, "body"},
+			"trailing data":  {acct, ok + ` {}`, "k8", apperr.CodeInvalidRequest, "body"},
+			"duplicate key":  {acct, `{"credits": 1, "reason": "x", "credits": 2}`, "k10", apperr.CodeInvalidRequest, "credits"},
+			"other case":     {acct, `{"Credits": 1, "reason": "x"}`, "k11", apperr.CodeInvalidRequest, "Credits"},
+			"null":           {acct, `null`, "k12", apperr.CodeInvalidRequest, "body"},
+			"key too long":   {acct, ok, strings.Repeat("k", 201), apperr.CodeInvalidRequest, "Idempotency-Key"},
 		} {
 			p := wantProblem(t, f.do(t, post(op.token, tc.id, tc.body, tc.key)), http.StatusBadRequest, tc.code)
 			if len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
 				t.Errorf("%s: field errors %+v", name, p.Errors)
 			}
 		}
-		huge, _ := json.Marshal(grantRequest{Amount: 1, Reason: strings.Repeat("x", MaxBodyBytes)})
+		huge, _ := json.Marshal(grantRequest{Credits: 1, Reason: strings.Repeat("x", MaxBodyBytes)})
 		wantProblem(t, f.do(t, post(op.token, acct, string(huge), "k9")), http.StatusRequestEntityTooLarge, apperr.CodeBodyTooLarge)
+		form := post(op.token, acct, ok, "k13")
+		form.header["Content-Type"] = "application/x-www-form-urlencoded"
+		wantProblem(t, f.do(t, form), http.StatusUnsupportedMediaType, apperr.CodeUnsupportedMediaType)
 	})
 
 	t.Run("billing: subscription, checkout, portal", func(t *testing.T) {

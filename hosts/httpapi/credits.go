@@ -121,20 +121,21 @@ func pageSize(c *gin.Context) (int, error) {
 	return n, nil
 }
 
-// pricing answers GET /v1/credits/pricing?amount=N (public): the price of a pack of N credits.
+// pricing answers GET /v1/credits/pricing?credits=N (public): the price of a pack of N credits.
+// The parameter is called credits, like checkout's body field and the quote's answer.
 func (a *API) pricing(c *gin.Context) {
-	raw, ok := c.GetQuery("amount")
+	raw, ok := c.GetQuery("credits")
 	if !ok || raw == "" {
-		_ = c.Error(apperr.Validation(apperr.CodeInvalidRequest, "The query parameter amount is required.",
-			apperr.FieldError{Field: "amount", Message: "is required: the number of credits to price"}))
+		_ = c.Error(apperr.Validation(apperr.CodeInvalidRequest, "The query parameter credits is required.",
+			apperr.FieldError{Field: "credits", Message: "is required: the number of credits to price"}))
 		return
 	}
 	n, err := strconv.ParseInt(raw, 10, 64)
 	if errors.Is(err, strconv.ErrRange) {
 		n = credit.MaxPack + 1 // a whole number far out of range: let the use case say so
 	} else if err != nil {
-		_ = c.Error(apperr.Validation(apperr.CodeInvalidRequest, "The query parameter amount is not a whole number.",
-			apperr.FieldError{Field: "amount", Message: "must be a whole number of credits"}))
+		_ = c.Error(apperr.Validation(apperr.CodeInvalidRequest, "The query parameter credits is not a whole number.",
+			apperr.FieldError{Field: "credits", Message: "must be a whole number of credits"}))
 		return
 	}
 	q, err := a.credits.Quote(n)

@@ -5,17 +5,21 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/oslira/oslira/core/idempotency"
 )
 
 // NewHandler builds the gin engine: the middleware chain in the order every request crosses it,
 // the problem+json answers for unknown routes and methods, and the routes of routes.go (health
-// probes, the contract spec, the /v1 handlers of api behind the authentication middleware).
+// probes, the contract spec, the /v1 handlers of api behind the authentication middleware, the
+// Idempotency-Key mechanism over keys on the routes that create something).
 //
-// Order: request id (so everything after it can log the id) → access log (sees the final status,
+// Order: HEAD body discard (first, so nothing after it can send a body to a HEAD request) →
+// request id (so everything after it can log the id) → access log (sees the final status,
 // including a recovered panic's 500) → recovery → CORS (answers preflights) → body limit → error
 // rendering (closest to the handlers, so it sees their c.Error calls). Authentication is not global:
 // it is the first handler of the authenticated route group (routes.go), after all of these.
-func NewHandler(cfg Config, log *slog.Logger, health *Health, api *API, spec *OpenAPI) http.Handler {
+func NewHandler(cfg Config, log *slog.Logger, health *Health, api *API, spec *OpenAPI, keys *idempotency.Service) http.Handler {
 	gin.SetMode(gin.ReleaseMode) // no debug route dump or warnings on stderr; atomic, idempotent
 	r := gin.New()
 	// Trust no proxy headers until a deployment names its proxies: ClientIP is the peer address.
@@ -25,6 +29,7 @@ func NewHandler(cfg Config, log *slog.Logger, health *Health, api *API, spec *Op
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true // c.Done/c.Value follow the request context
 	r.Use(
+		headWithoutBody,
 		requestID(),
 		accessLog(log),
 		recovery(log),
@@ -34,6 +39,29 @@ func NewHandler(cfg Config, log *slog.Logger, health *Health, api *API, spec *Op
 	)
 	r.NoRoute(noRoute)
 	r.NoMethod(noMethod)
-	routes(r, health, api, spec)
+	routes(r, health, api, spec, idempotent(keys, log))
 	return r
+}
+
+// headWithoutBody answers a HEAD request like the GET it mirrors (routes.go registers a HEAD
+// for every GET), minus the body: status and headers are the GET's. net/http would drop the
+// body anyway; doing it here makes every writer of the chain, and tests, see the real answer.
+func headWithoutBody(c *gin.Context) {
+	if c.Request.Method == http.MethodHead {
+		c.Writer = headWriter{c.Writer}
+	}
+	c.Next()
+}
+
+// headWriter discards the body of a HEAD response.
+type headWriter struct{ gin.ResponseWriter }
+
+func (w headWriter) Write(b []byte) (int, error) {
+	w.WriteHeaderNow()
+	return len(b), nil
+}
+
+func (w headWriter) WriteString(s string) (int, error) {
+	w.WriteHeaderNow()
+	return len(s), nil
 }

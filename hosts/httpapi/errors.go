@@ -5,10 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/oslira/oslira/core/apperr"
+	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/hosts/bootstrap/logctx"
 )
 
@@ -33,9 +35,14 @@ var kinds = map[apperr.Kind]kindInfo{
 
 // transportCodes are the few codes that describe HTTP itself rather than the application and so
 // need a status the kind table cannot express. Their kind still decides logging.
+// The idempotency codes are here because the Idempotency-Key header is HTTP's (the IETF draft
+// "The Idempotency-Key HTTP Header Field" gives them 422 and 409), not a kind of its own.
 var transportCodes = map[string]kindInfo{
-	apperr.CodeMethodNotAllowed: {http.StatusMethodNotAllowed, "Method not allowed"},
-	apperr.CodeBodyTooLarge:     {http.StatusRequestEntityTooLarge, "Request body too large"},
+	apperr.CodeMethodNotAllowed:     {http.StatusMethodNotAllowed, "Method not allowed"},
+	apperr.CodeBodyTooLarge:         {http.StatusRequestEntityTooLarge, "Request body too large"},
+	apperr.CodeUnsupportedMediaType: {http.StatusUnsupportedMediaType, "Unsupported media type"},
+	idempotency.CodeMismatch:        {http.StatusUnprocessableEntity, "Idempotency key reused"},
+	idempotency.CodeInFlight:        {http.StatusConflict, "Request in progress"},
 }
 
 // internalDetail replaces the message of every Internal error: internals never reach a client.
@@ -137,16 +144,31 @@ func errorMiddleware(log *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// noRoute answers requests for paths no route matches.
+// maxEchoedPath and maxEchoedMethod bound how much of a request's path and method (a token,
+// so nothing to escape) an error repeats.
+const (
+	maxEchoedPath   = 200
+	maxEchoedMethod = 20
+)
+
+// noRoute answers requests for paths no route matches. The detail quotes the path (method
+// included) bounded to maxEchoedPath bytes with an ellipsis and Go-quoted, so a megabyte-long
+// or control-character path is neither reflected in full nor able to forge text.
 func noRoute(c *gin.Context) {
 	_ = c.Error(apperr.New(apperr.NotFound, apperr.CodeRouteNotFound,
-		"No route matches "+c.Request.Method+" "+c.Request.URL.Path+"."))
+		"No route matches "+capText(c.Request.Method, maxEchoedMethod)+" "+echoPath(c.Request.URL.EscapedPath())+"."))
+}
+
+// echoPath is the client's path made safe to repeat: cut to maxEchoedPath bytes, then quoted
+// (printable ASCII only; anything else escaped).
+func echoPath(p string) string {
+	return strconv.QuoteToASCII(capText(p, maxEchoedPath))
 }
 
 // noMethod answers requests whose path exists for other methods; gin has already set Allow.
 func noMethod(c *gin.Context) {
 	_ = c.Error(apperr.New(apperr.Invalid, apperr.CodeMethodNotAllowed,
-		"Method "+c.Request.Method+" is not allowed here; see the Allow header."))
+		"Method "+capText(c.Request.Method, maxEchoedMethod)+" is not allowed here; see the Allow header."))
 }
 
 // errBodyTooLarge is returned by BindJSON when the body exceeds the limit.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -165,8 +166,36 @@ func TestWrongMethod(t *testing.T) {
 	if rec.Code != http.StatusMethodNotAllowed || p.Status != 405 || p.Code != apperr.CodeMethodNotAllowed {
 		t.Errorf("status %d problem %+v", rec.Code, p)
 	}
-	if allow := rec.Header().Get("Allow"); allow != "GET" {
-		t.Errorf("Allow = %q, want GET", allow)
+	if allow := rec.Header().Get("Allow"); allow != "GET, HEAD" {
+		t.Errorf("Allow = %q, want GET, HEAD", allow)
+	}
+}
+
+// TestNotFoundBoundsTheEchoedPath: a 404 quotes at most 200 bytes of the path, escaped, so a
+// megabyte-long or control-character path is not reflected.
+func TestNotFoundBoundsTheEchoedPath(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	long := "/" + strings.Repeat("a", 60_000)
+	rec := b.do(t, http.MethodGet, long, nil, nil)
+	p := problem(t, rec)
+	if rec.Code != http.StatusNotFound || len(p.Detail) > maxEchoedPath+40 || !strings.Contains(p.Detail, `…`) && !strings.Contains(p.Detail, `\u2026`) {
+		t.Errorf("detail of %d bytes: %.300q", len(p.Detail), p.Detail)
+	}
+	if rec.Body.Len() > 1000 {
+		t.Errorf("404 body is %d bytes for a %d-byte path", rec.Body.Len(), len(long))
+	}
+	req := httptest.NewRequest(http.MethodGet, "/x", nil)
+	req.URL.Path = "/evil\n\x1b[31m<script>\u202e" // a path made of what a terminal or a page would render
+	rec = httptest.NewRecorder()
+	b.engine.ServeHTTP(rec, req)
+	p = problem(t, rec)
+	if strings.ContainsAny(p.Detail, "\n\x1b<>\u202e") {
+		t.Errorf("detail carries raw control or markup characters: %q", p.Detail)
+	}
+	short := problem(t, b.do(t, http.MethodGet, "/nope", nil, nil))
+	if short.Detail != `No route matches GET "/nope".` {
+		t.Errorf("detail = %q", short.Detail)
 	}
 }
 

@@ -23,11 +23,13 @@ const (
 	maxCheckErrorLen = 200
 )
 
-// Check statuses and overall statuses.
+// Check statuses and overall statuses. StatusNotConfigured is a check's status only: the
+// deployment does not use that dependency (observe.ErrNotConfigured), which degrades nothing.
 const (
-	StatusOK       = "ok"
-	StatusDown     = "down"
-	StatusDegraded = "degraded"
+	StatusOK            = "ok"
+	StatusDown          = "down"
+	StatusDegraded      = "degraded"
+	StatusNotConfigured = "not_configured"
 )
 
 // CheckResult is the outcome of one dependency check.
@@ -112,7 +114,7 @@ func (h *Health) run(ctx context.Context, checkers []observe.HealthChecker) Heal
 	report := HealthReport{Status: StatusOK, Checks: results}
 	for _, r := range results {
 		switch {
-		case r.Status == StatusOK:
+		case r.Status == StatusOK, r.Status == StatusNotConfigured:
 		case r.Critical:
 			report.Status = StatusDown
 		case report.Status == StatusOK:
@@ -152,7 +154,10 @@ func (h *Health) check(ctx context.Context, chk observe.HealthChecker) CheckResu
 		Critical:  chk.Critical(),
 		LatencyMS: float64(time.Since(start).Microseconds()) / 1000,
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, observe.ErrNotConfigured):
+		res.Status = StatusNotConfigured
+	case err != nil:
 		res.Status = StatusDown
 		res.Error = capText(err.Error(), maxCheckErrorLen)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -125,5 +126,28 @@ func TestHealthCheckTimeout(t *testing.T) {
 	r := h.run(context.Background(), []observe.HealthChecker{stuck})
 	if r.Status != StatusDown || !strings.Contains(r.Checks[0].Error, "timed out") {
 		t.Errorf("report = %+v", r)
+	}
+}
+
+// TestHealthReportsNotConfigured: a dependency this deployment does not use (a JWKS with HS256
+// only, the secret store with env secrets, Stripe without keys) is "not_configured", not "ok",
+// and degrades nothing.
+func TestHealthReportsNotConfigured(t *testing.T) {
+	t.Parallel()
+	b := setup(t,
+		&fakeChecker{name: "database", critical: true},
+		&fakeChecker{name: "jwks", err: observe.ErrNotConfigured},
+		&fakeChecker{name: "secrets", err: fmt.Errorf("env provider: %w", observe.ErrNotConfigured)},
+	)
+	rec := b.do(t, http.MethodGet, "/health", nil, nil)
+	r := decodeReport(t, rec.Body.Bytes())
+	if rec.Code != http.StatusOK || r.Status != StatusOK || len(r.Checks) != 3 {
+		t.Fatalf("status %d report %+v", rec.Code, r)
+	}
+	want := map[string]string{"database": StatusOK, "jwks": StatusNotConfigured, "secrets": StatusNotConfigured}
+	for _, c := range r.Checks {
+		if c.Status != want[c.Name] || c.Error != "" {
+			t.Errorf("check %+v, want status %q and no error", c, want[c.Name])
+		}
 	}
 }

@@ -82,7 +82,7 @@ func setup(t *testing.T, checkers ...observe.HealthChecker) *testBundle {
 	logs := &logBuffer{}
 	log := newTestLogger(logs)
 	cfg := Config{CORSAllowedOrigins: []string{allowedOrigin}, Version: "test-1"}.WithDefaults()
-	h := NewHandler(cfg, log, NewHealth(checkers, cfg.Version), NewAPI(nil, nil, nil, Billing{}), mustContract(t))
+	h := NewHandler(cfg, log, NewHealth(checkers, cfg.Version), NewAPI(nil, nil, nil, Billing{}), mustContract(t), nil)
 	return &testBundle{engine: h.(*gin.Engine), logs: logs}
 }
 

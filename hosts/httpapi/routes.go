@@ -8,27 +8,37 @@ import "github.com/gin-gonic/gin"
 // the public group, and putting a route there is a deliberate, reviewed decision (health probes,
 // the contract, prices, webhooks, which carry their own signatures, and later the anonymous
 // analysis). A test requests every non-public route without a token and expects 401.
-func routes(r *gin.Engine, health *Health, api *API, spec *OpenAPI) {
+//
+// Every GET route also answers HEAD (get registers both; uptime monitors and load balancers probe
+// with HEAD). Every route that creates something takes an Idempotency-Key: keys is the
+// mechanism (idempotency.go), after authentication so keys are scoped to the caller.
+func routes(r *gin.Engine, health *Health, api *API, spec *OpenAPI, keys gin.HandlerFunc) {
 	public := r.Group("")
 	{
-		public.GET("/health/live", health.Live)               // process is up
-		public.GET("/health/ready", health.Ready)             // critical dependencies work
-		public.GET("/health", health.Full)                    // per-dependency status and latency
-		public.GET("/openapi.json", spec.serve)               // this API's contract
-		public.GET("/v1/credits/pricing", api.pricing)        // price of a credit pack
+		get(public, "/health/live", health.Live)              // process is up
+		get(public, "/health/ready", health.Ready)            // critical dependencies work
+		get(public, "/health", health.Full)                   // per-dependency status and latency
+		get(public, "/openapi.json", spec.serve)              // this API's contract
+		get(public, "/v1/credits/pricing", api.pricing)       // price of a credit pack
 		public.POST("/v1/webhooks/stripe", api.stripeWebhook) // Stripe-Signature is the credential
 	}
 
 	authed := r.Group("", api.authenticate)
 	{
-		authed.GET("/v1/me", api.me)
-		authed.GET("/v1/credits/balance", api.balance)
-		authed.GET("/v1/credits/transactions", api.transactions)
-		authed.POST("/v1/billing/checkout", api.checkout)
-		authed.GET("/v1/billing/subscription", api.subscription)
+		get(authed, "/v1/me", api.me)
+		get(authed, "/v1/credits/balance", api.balance)
+		get(authed, "/v1/credits/transactions", api.transactions)
+		authed.POST("/v1/billing/checkout", keys, api.checkout)
+		get(authed, "/v1/billing/subscription", api.subscription)
 		authed.POST("/v1/billing/portal", api.portal)
 
 		admin := authed.Group("/v1/admin", requireOperator)
-		admin.POST("/accounts/:id/credits", api.adminGrantCredits)
+		admin.POST("/accounts/:id/credits", keys, api.adminGrantCredits)
 	}
+}
+
+// get registers a GET route and its HEAD twin (headWithoutBody drops the body).
+func get(g *gin.RouterGroup, path string, handlers ...gin.HandlerFunc) {
+	g.GET(path, handlers...)
+	g.HEAD(path, handlers...)
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sort"
 	"strings"
@@ -9,15 +10,20 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/oslira/oslira/core/identity"
 )
 
 // engineRoutes returns "METHOD /path/{param}" for every route of e (gin's :id and *rest become
-// the contract's {id} and {rest}).
+// the contract's {id} and {rest}). HEAD routes are left out: each mirrors a GET (the contract
+// says so once, in its description) and TestHeadMirrorsEveryGet checks them.
 func engineRoutes(e *gin.Engine) map[string]bool {
 	out := map[string]bool{}
 	for _, r := range e.Routes() {
+		if r.Method == http.MethodHead {
+			continue
+		}
 		out[r.Method+" "+openAPIPath(r.Path)] = true
 	}
 	return out
@@ -107,6 +113,9 @@ func TestDefaultDeny(t *testing.T) {
 	doc := specForRouting(t)
 	public := 0
 	for _, r := range b.engine.Routes() {
+		if r.Method == http.MethodHead {
+			continue // a GET's twin: TestHeadMirrorsEveryGet checks it answers as the GET does
+		}
 		path := openAPIPath(r.Path)
 		var op *openapi3.Operation
 		if item := doc.Paths.Find(path); item != nil {
@@ -181,5 +190,45 @@ func TestDollars4(t *testing.T) {
 		if got := dollars4(micros); got != want {
 			t.Errorf("dollars4(%d) = %s, want %s", micros, got, want)
 		}
+	}
+}
+
+// TestHeadMirrorsEveryGet walks every GET route of the engine and asks it with HEAD, as an
+// operator and anonymously: the status and content type are the GET's, and there is no body.
+func TestHeadMirrorsEveryGet(t *testing.T) {
+	t.Parallel()
+	f := newAPIFixture(t)
+	op := newUser(t, true)
+	f.me(t, op)
+	gets := 0
+	for _, r := range f.engine.Routes() {
+		if r.Method != http.MethodGet {
+			continue
+		}
+		gets++
+		target := strings.ReplaceAll(r.Path, ":id", uuid.NewString())
+		if target == "/v1/credits/pricing" {
+			target += "?credits=100"
+		}
+		for _, token := range []string{op.token, ""} {
+			send := func(method string) *httptest.ResponseRecorder {
+				hr := httptest.NewRequest(method, target, nil)
+				if token != "" {
+					hr.Header.Set("Authorization", "Bearer "+token)
+				}
+				rec := httptest.NewRecorder()
+				f.engine.ServeHTTP(rec, hr)
+				return rec
+			}
+			g, h := send(http.MethodGet), send(http.MethodHead)
+			if h.Code != g.Code || h.Header().Get("Content-Type") != g.Header().Get("Content-Type") ||
+				h.Header().Get("Cache-Control") != g.Header().Get("Cache-Control") || h.Body.Len() != 0 || g.Body.Len() == 0 {
+				t.Errorf("HEAD %s (token %v): %d %q, %d body bytes; GET: %d %q", target, token != "",
+					h.Code, h.Header().Get("Content-Type"), h.Body.Len(), g.Code, g.Header().Get("Content-Type"))
+			}
+		}
+	}
+	if gets < 8 {
+		t.Fatalf("only %d GET routes", gets)
 	}
 }

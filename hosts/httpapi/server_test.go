@@ -14,6 +14,7 @@ import (
 
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/credit"
+	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/identity"
 	"github.com/oslira/oslira/core/observe"
 )
@@ -24,6 +25,7 @@ var coreStubs = fx.Provide(
 	func() *account.Service { return account.NewService(nil, nil) },
 	func() *credit.Service { return credit.NewService(nil, nil) },
 	func() Billing { return Billing{} },
+	func() *idempotency.Service { return nil },
 )
 
 func TestServerDrainsInFlightRequests(t *testing.T) {
