@@ -108,3 +108,16 @@ func lockPolling(ctx context.Context, conn *pgx.Conn, key int64) error {
 		}
 	}
 }
+
+// Migrated reports whether Migrate has completed on pool's database: the adapter's own tables,
+// which Migrate creates after DBOS's system tables, exist. It only reads. (A newer DBOS that
+// needs a further migration of its own is still caught by NewClient and NewExecutor.)
+func Migrated(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
+	var ok bool
+	err := pool.QueryRow(ctx, `select to_regclass('dbos.workflow_status') is not null
+		and to_regclass('dbos.oslira_executors') is not null and to_regclass('dbos.oslira_janitor') is not null`).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("dbos: read schema: %w", err)
+	}
+	return ok, nil
+}

@@ -46,6 +46,31 @@ const jwtSecretTimeout = 15 * time.Second
 // A secret store that cannot be reached is an error in every environment: starting without the
 // HS256 key would silently refuse every token it signed. log may be nil.
 func JWTConfig(ctx context.Context, c Config, secrets secret.Provider, log *slog.Logger) (jwt.Config, error) {
+	return jwtConfig(ctx, c, secrets, log, true)
+}
+
+// ExistingJWTConfig is JWTConfig for a process that signs with the server's keys and must never
+// create them (`oslira token`): where JWTConfig would generate the development secret, it reads
+// DATA_DIR/dev-jwt-secret and, when the server has not created it, returns a
+// *MissingDevSecretError saying where it looked. A secret of its own would sign tokens the
+// server rejects.
+func ExistingJWTConfig(ctx context.Context, c Config, secrets secret.Provider) (jwt.Config, error) {
+	return jwtConfig(ctx, c, secrets, nil, false)
+}
+
+// MissingDevSecretError is ExistingJWTConfig's answer when there is no development secret yet.
+type MissingDevSecretError struct {
+	Path    string // where it looked, absolute when the working directory is known
+	DataDir string // DATA_DIR as configured
+}
+
+func (e *MissingDevSecretError) Error() string {
+	return fmt.Sprintf("no development JWT secret at %s (DATA_DIR=%s): the server generates it on its first start "+
+		"in development; start it once (make run), run this command from the directory the server runs in "+
+		"(or with the same DATA_DIR), or set %s", e.Path, e.DataDir, JWTSecretName)
+}
+
+func jwtConfig(ctx context.Context, c Config, secrets secret.Provider, log *slog.Logger, create bool) (jwt.Config, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -65,16 +90,31 @@ func JWTConfig(ctx context.Context, c Config, secrets secret.Provider, log *slog
 				{Var: "SUPABASE_URL", Reason: "is not set (nor SUPABASE_JWKS_URL) and neither is the " + JWTSecretName + " secret; set at least one"},
 			}}
 		}
-		s, created, err := DevJWTSecret(c.DataDir)
-		if err != nil {
-			return jwt.Config{}, err
-		}
-		cfg.HS256Secret = s
-		path := filepath.Join(c.DataDir, DevJWTSecretFile)
-		if created {
-			log.Info("generated a development JWT secret; `oslira token` signs with it", "path", path)
+		if !create {
+			s, err := readDevSecret(filepath.Join(c.DataDir, DevJWTSecretFile))
+			if errors.Is(err, fs.ErrNotExist) {
+				path, absErr := filepath.Abs(filepath.Join(c.DataDir, DevJWTSecretFile))
+				if absErr != nil {
+					path = filepath.Join(c.DataDir, DevJWTSecretFile)
+				}
+				return jwt.Config{}, &MissingDevSecretError{Path: path, DataDir: c.DataDir}
+			}
+			if err != nil {
+				return jwt.Config{}, err
+			}
+			cfg.HS256Secret = s
 		} else {
-			log.Debug("using the development JWT secret", "path", path)
+			s, created, err := DevJWTSecret(c.DataDir)
+			if err != nil {
+				return jwt.Config{}, err
+			}
+			cfg.HS256Secret = s
+			path := filepath.Join(c.DataDir, DevJWTSecretFile)
+			if created {
+				log.Info("generated a development JWT secret; `oslira token` signs with it", "path", path)
+			} else {
+				log.Debug("using the development JWT secret", "path", path)
+			}
 		}
 	}
 	if err := cfg.Validate(); err != nil {

@@ -305,7 +305,7 @@ func TestBinaryUnknownCommand(t *testing.T) {
 	cmd, _, stderr := binaryCmd(t, nil, "frobnicate")
 	err := cmd.Run()
 	var exitErr *exec.ExitError
-	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 2 || !strings.Contains(stderr.String(), "Usage: oslira") {
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 2 || !strings.Contains(stderr.String(), "Usage:\n  oslira") {
 		t.Fatalf("exit: %v, stderr:\n%s", err, stderr.String())
 	}
 }

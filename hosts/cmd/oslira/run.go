@@ -7,10 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
-	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,13 +17,6 @@ import (
 	"github.com/oslira/oslira/hosts/httpapi"
 )
 
-// Exit codes.
-const (
-	exitOK    = 0
-	exitError = 1 // configuration, start-up or shutdown failure
-	exitUsage = 2 // unknown command or arguments
-)
-
 const (
 	// startTimeout bounds app.Start: opening listeners and, in development, migrating.
 	startTimeout = time.Minute
@@ -34,56 +24,6 @@ const (
 	// after the HTTP server has drained.
 	stopGrace = 5 * time.Second
 )
-
-// run is the whole program, testable in-process: it returns the exit code instead of exiting.
-func run(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return exitUsage
-	}
-	name := args[0]
-	switch name {
-	case "help", "-h", "-help", "--help":
-		usage(stdout)
-		return exitOK
-	case "version", "--version":
-		printf(stdout, "oslira %s (%s, %s/%s)\n", bootstrap.Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-		return exitOK
-	case "token":
-		return runToken(ctx, args[1:], lookup, stdout, stderr)
-	case "workflows":
-		return runWorkflows(ctx, args[1:], lookup, stdout, stderr)
-	case "webhooks":
-		return runWebhooks(ctx, args[1:], lookup, stdout, stderr)
-	}
-	cmd, ok := commands[name]
-	if !ok {
-		printf(stderr, "oslira: unknown command %q\n\n", name)
-		usage(stderr)
-		return exitUsage
-	}
-	if len(args) > 1 {
-		printf(stderr, "oslira %s: unexpected arguments %q; configuration comes from environment variables\n\n", name, args[1:])
-		usage(stderr)
-		return exitUsage
-	}
-
-	cfg, err := bootstrap.Load(lookup)
-	if err != nil {
-		printf(stderr, "oslira %s: %v\n", name, err)
-		return exitError
-	}
-	log := bootstrap.NewLogger(stdout, cfg.LogLevel).With("process", name)
-	proc := bootstrap.Process{Config: cfg, Lookup: lookup, Logger: log, Role: bootstrap.Role(name)}
-
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	if !cmd.serves {
-		return runMigrate(ctx, name, cmd, proc, stderr)
-	}
-	return serve(ctx, name, cmd, proc, stdout, stderr)
-}
 
 // serve starts the application, waits for SIGINT/SIGTERM (or an fx.Shutdowner request) and stops
 // it: the HTTP server drains for up to SHUTDOWN_TIMEOUT, and everything else must close within
@@ -195,32 +135,4 @@ func localURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(tcp.Port)))
-}
-
-// usage writes the help text.
-func usage(w io.Writer) {
-	printf(w, "Usage: oslira <command>\n\nCommands:\n")
-	for _, name := range commandOrder {
-		printf(w, "  %-10s %s\n", name, commands[name].summary)
-	}
-	printf(w, "  %-10s %s\n", "token", tokenSummary)
-	printf(w, "  %-10s %s\n", "workflows", workflowsSummary)
-	printf(w, "  %-10s %s\n", "webhooks", webhooksSummary)
-	printf(w, "  %-10s %s\n", "version", "print the version and exit")
-	printf(w, "  %-10s %s\n", "help", "print this help and exit")
-	printf(w, "%s", `
-Configuration comes from environment variables (APP_ENV, HTTP_ADDR, DATABASE_URL, ...; see
-README.md). In development nothing is required: the database is DATABASE_URL if set, else
-PostgreSQL on 127.0.0.1:5432, else a private cluster under DATA_DIR (.data).
-SIGINT or SIGTERM drains in-flight requests for up to SHUTDOWN_TIMEOUT (15s) and exits 0.
-
-Try the API in development:
-  TOKEN=$(oslira token --email you@example.com)
-  curl -H "Authorization: Bearer $TOKEN" localhost:8080/v1/me
-`)
-}
-
-// printf writes to the terminal streams; a failed write there leaves nothing better to do.
-func printf(w io.Writer, format string, a ...any) {
-	_, _ = fmt.Fprintf(w, format, a...)
 }

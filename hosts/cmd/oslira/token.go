@@ -2,23 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"io"
-	"log/slog"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/spf13/cobra"
 
 	"github.com/oslira/oslira/adapters/jwt"
 	"github.com/oslira/oslira/adapters/secrets"
 	"github.com/oslira/oslira/core/secret"
 	"github.com/oslira/oslira/hosts/bootstrap"
 )
-
-// tokenSummary is the usage line of `oslira token`.
-const tokenSummary = "print a development access token: token --email E [--admin] [--ttl D] [--name N]"
 
 // devUserNamespace scopes development user ids: the id of an e-mail address is the UUIDv5 of
 // "mailto:<address>" in the URL namespace, so the same address is always the same user.
@@ -29,94 +24,114 @@ func devUserID(email string) string {
 	return uuid.NewSHA1(devUserNamespace, []byte("mailto:"+email)).String()
 }
 
-// runToken implements `oslira token`: it prints, on stdout alone, an access token shaped like
+func init() { register(newTokenCommand) }
+
+// tokenFlags are the options of `oslira token`.
+type tokenFlags struct {
+	email, name string
+	admin       bool
+	ttl         time.Duration
+}
+
+// newTokenCommand is `oslira token`: it prints, on stdout alone, an access token shaped like
 // Supabase Auth's and signed with the HS256 secret the server verifies with (SUPABASE_JWT_SECRET
-// from the secret provider, else DATA_DIR/dev-jwt-secret, created when missing), carrying the
-// issuer the server expects. A negative --ttl makes a token that has already expired. It refuses
-// to run in staging and production, where tokens come from Supabase Auth only.
-func runToken(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
+// from the secret provider, else DATA_DIR/dev-jwt-secret, which only the server creates),
+// carrying the issuer the server expects. A negative --ttl makes a token that has already
+// expired. It refuses to run in staging and production, where tokens come from Supabase Auth
+// only.
+func newTokenCommand(c *cli) *cobra.Command {
+	var f tokenFlags
+	cmd := &cobra.Command{
+		Use:   "token --email E [--admin] [--ttl D] [--name N]",
+		Short: "print a development access token for a user (refused in staging and production)",
+		Long: `Prints, on stdout alone, an access token shaped like Supabase Auth's, signed with the HS256 secret
+the server verifies with: SUPABASE_JWT_SECRET, else the development secret the server generated
+into DATA_DIR/dev-jwt-secret on its first start. token never creates that secret: run it where
+the server runs (the same DATA_DIR, .data relative to the current directory by default), after
+the server started once; otherwise it says where it looked and exits 1. The same e-mail address
+is always the same user; the first authenticated request creates the user's account.`,
+		Example: `  TOKEN=$(oslira token --email you@example.com)
+  curl -H "Authorization: Bearer $TOKEN" localhost:8080/v1/me
+  oslira token --email ops@example.com --admin --ttl 2h
+  oslira token --email you@example.com --ttl -1m   # already expired`,
+		GroupID: groupOperate,
+		Args:    noArgs,
+
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.runToken(cmd, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.email, "email", "", "e-mail address of the user (required); the same address is always the same user id")
+	fl.BoolVar(&f.admin, "admin", false, `make the user an operator (app_metadata.role = "admin")`)
+	fl.DurationVar(&f.ttl, "ttl", jwt.DefaultMintTTL, "lifetime of the token; negative for an already expired one (e.g. -1m)")
+	fl.StringVar(&f.name, "name", "", "full name (user_metadata.full_name)")
+	setEnvironment(cmd, []string{"APP_ENV", "DATA_DIR", "SUPABASE_URL", "SUPABASE_JWT_ISSUER", "SECRETS_SOURCE"}, secretJWT)
+	cmd.Annotations["exit"] = "0 printed, 1 refused or no secret to sign with, 2 usage."
+	return cmd
+}
+
+// runToken checks the invocation, finds the server's secret and prints the token.
+func (c *cli) runToken(cmd *cobra.Command, f tokenFlags) error {
+	ctx, lookup, stdout, stderr := cmd.Context(), c.lookup, c.stdout, c.stderr
 	if env, _ := lookup("APP_ENV"); isStrictEnv(env) {
-		printf(stderr, "oslira token: refusing to mint a development token with APP_ENV=%s; "+
-			"tokens there come from Supabase Auth\n", strings.TrimSpace(env))
-		return exitError
+		return failure(exitError, fmt.Errorf("refusing to mint a development token with APP_ENV=%s; "+
+			"tokens there come from Supabase Auth", strings.TrimSpace(env)))
 	}
-	fs := flag.NewFlagSet("oslira token", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	email := fs.String("email", "", "e-mail address of the user (required); the same address is always the same user id")
-	admin := fs.Bool("admin", false, `make the user an operator (app_metadata.role = "admin")`)
-	ttl := fs.Duration("ttl", jwt.DefaultMintTTL, "lifetime of the token; negative for an already expired one (e.g. -1m)")
-	name := fs.String("name", "", "full name (user_metadata.full_name)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	addr := strings.ToLower(strings.TrimSpace(*email))
+	addr := strings.ToLower(strings.TrimSpace(f.email))
 	switch {
-	case fs.NArg() > 0:
-		printf(stderr, "oslira token: unexpected arguments %q\n", fs.Args())
-		return exitUsage
 	case addr == "":
-		printf(stderr, "oslira token: --email is required\n")
-		fs.Usage()
-		return exitUsage
+		return usageError(cmd, "--email is required")
 	case strings.Count(addr, "@") != 1 || strings.HasPrefix(addr, "@") || strings.HasSuffix(addr, "@") ||
 		strings.ContainsAny(addr, " \t\r\n\"<>"):
-		printf(stderr, "oslira token: --email %q is not an e-mail address\n", *email)
-		return exitUsage
+		return usageError(cmd, "--email %q is not an e-mail address", f.email)
 	}
 
 	cfg, err := bootstrap.Load(lookup)
 	if err != nil {
-		printf(stderr, "oslira token: %v\n", err)
-		return exitError
+		return failure(exitError, err)
 	}
 	provider, err := secretProvider(ctx, cfg, lookup)
 	if err != nil {
-		printf(stderr, "oslira token: %v\n", err)
-		return exitError
+		return failure(exitError, err)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	jc, err := bootstrap.JWTConfig(ctx, cfg, provider, log)
+	jc, err := bootstrap.ExistingJWTConfig(ctx, cfg, provider)
 	if err != nil {
-		printf(stderr, "oslira token: %v\n", err)
-		return exitError
+		return failure(exitError, err)
 	}
 	if jc.HS256Secret == "" {
-		printf(stderr, "oslira token: the server verifies tokens only through SUPABASE_URL's key set (%s is not set), "+
-			"so it would refuse a token signed here; set %s, or unset SUPABASE_URL to use the development secret\n",
-			bootstrap.JWTSecretName, bootstrap.JWTSecretName)
-		return exitError
+		return failure(exitError, fmt.Errorf("the server verifies tokens only through SUPABASE_URL's key set (%s is not set), "+
+			"so it would refuse a token signed here; set %s, or unset SUPABASE_URL to use the development secret",
+			bootstrap.JWTSecretName, bootstrap.JWTSecretName))
 	}
 
 	now := time.Now()
 	claims := jwt.MintClaims{
 		UserID:   devUserID(addr),
 		Email:    addr,
-		FullName: strings.TrimSpace(*name),
-		Admin:    *admin,
-		TTL:      *ttl,
+		FullName: strings.TrimSpace(f.name),
+		Admin:    f.admin,
+		TTL:      f.ttl,
 		Issuer:   jc.Issuer,
 		Now:      now,
 	}
-	if *ttl <= 0 { // MintHS256 wants a positive lifetime: issue it in the past instead
+	if f.ttl <= 0 { // MintHS256 wants a positive lifetime: issue it in the past instead
 		claims.TTL = jwt.DefaultMintTTL
-		claims.Now = now.Add(*ttl - jwt.DefaultMintTTL)
+		claims.Now = now.Add(f.ttl - jwt.DefaultMintTTL)
 	}
 	token, err := jwt.MintHS256(jc.HS256Secret, claims)
 	if err != nil {
-		printf(stderr, "oslira token: %v\n", err)
-		return exitError
+		return failure(exitError, err)
 	}
 	printf(stdout, "%s\n", token)
 	role := "user"
-	if *admin {
+	if f.admin {
 		role = "operator"
 	}
-	printf(stderr, "oslira token: %s %s <%s>, expires %s\n", role, claims.UserID, addr,
-		now.Add(*ttl).UTC().Format(time.RFC3339))
-	return exitOK
+	printf(stderr, "%s: %s %s <%s>, expires %s\n", cmd.CommandPath(), role, claims.UserID, addr,
+		now.Add(f.ttl).UTC().Format(time.RFC3339))
+	return nil
 }
 
 // isStrictEnv reports whether APP_ENV names staging or production.

@@ -33,10 +33,34 @@ func devSecret(t *testing.T, dataDir string) string {
 	return strings.TrimSpace(string(b))
 }
 
+// TestTokenNeverCreatesTheSecret: without the server's development secret, token says where it
+// looked and exits 1, and creates nothing (a secret of its own would sign tokens the server
+// rejects). Run from another directory, a relative DATA_DIR points elsewhere: the message names
+// the absolute path.
+func TestTokenNeverCreatesTheSecret(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	code, stdout, stderr := runCapture(t, map[string]string{"DATA_DIR": dir}, "token", "--email", "you@example.com")
+	want := filepath.Join(dir, bootstrap.DevJWTSecretFile)
+	if code != exitError || stdout != "" || !strings.Contains(stderr, want) || !strings.Contains(stderr, "make run") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("token created %s: %v", dir, err)
+	}
+	code, _, stderr = runCapture(t, map[string]string{"DATA_DIR": "relative-data"}, "token", "--email", "you@example.com")
+	if abs, _ := filepath.Abs("relative-data"); code != exitError || !strings.Contains(stderr, abs) {
+		t.Errorf("relative DATA_DIR: exit %d, stderr does not name %s:\n%s", code, abs, stderr)
+	}
+}
+
 func TestTokenMintsWithTheDevelopmentSecret(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	env := map[string]string{"DATA_DIR": dir}
+	if _, _, err := bootstrap.DevJWTSecret(dir); err != nil { // what the server does at its first start
+		t.Fatal(err)
+	}
 	code, stdout, stderr := runCapture(t, env, "token", "--email", " You@Example.com ", "--name", "You")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -110,8 +134,8 @@ func TestTokenRefusals(t *testing.T) {
 		{"no email", nil, nil, 2, "--email is required"},
 		{"not an email", nil, []string{"--email", "nobody"}, 2, "not an e-mail address"},
 		{"extra argument", nil, []string{"--email", "a@b.co", "extra"}, 2, "unexpected arguments"},
-		{"bad ttl", nil, []string{"--email", "a@b.co", "--ttl", "soon"}, 2, "invalid value"},
-		{"unknown flag", nil, []string{"--email", "a@b.co", "--role", "x"}, 2, "flag provided but not defined"},
+		{"bad ttl", nil, []string{"--email", "a@b.co", "--ttl", "soon"}, 2, `invalid argument "soon" for "--ttl"`},
+		{"unknown flag", nil, []string{"--email", "a@b.co", "--role", "x"}, 2, "unknown flag: --role"},
 		{"bad config", map[string]string{"SUPABASE_URL": "ftp://x"}, []string{"--email", "a@b.co"}, 1, "SUPABASE_URL"},
 	}
 	for _, tc := range cases {

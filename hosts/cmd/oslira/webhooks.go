@@ -3,26 +3,20 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 
-	"github.com/oslira/oslira/adapters/dbos"
-	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/stripe"
 	"github.com/oslira/oslira/core/apperr"
 	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/workflow"
-	"github.com/oslira/oslira/hosts/bootstrap"
 )
 
-// webhooksSummary is the usage line of `oslira webhooks`.
-const webhooksSummary = "inspect and re-drive Stripe webhook events: webhooks list [--failed] [--limit N] | retry EVENT_ID"
+func init() { register(newWebhooksCommand) }
 
 // exitRefused is the exit code of `webhooks retry` when the event's latest attempt is still in
 // flight or succeeded, so scripts can tell "nothing to do yet" from a failure.
@@ -35,105 +29,75 @@ type webhooksOp struct {
 	query billing.WebhookQuery
 }
 
-// runWebhooks implements `oslira webhooks`: the stored Stripe events and their processing
+// newWebhooksCommand is `oslira webhooks`: the stored Stripe events and their processing
 // attempts, through billing.Inbox over the postgres inbox and a DBOS client (never launched,
-// so it is safe next to running workers: a retry enqueues a run that a worker executes).
-// Output is a table on stdout; errors go to stderr. Exit codes: 0 done, 1 failure, 2 usage,
-// 3 no event has this id, 4 retry refused (the latest attempt is in flight or succeeded).
-func runWebhooks(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
-	op, code := parseWebhooksArgs(args, stderr)
-	if code >= 0 {
-		return code
+// so it is safe next to running workers: a retry enqueues a run that a worker executes). It
+// connects to the database that exists and creates nothing (see operatorGraph). Output is a
+// table on stdout; errors go to stderr. Exit codes: 0 done, 1 failure, 2 usage, 3 no event has
+// this id, 4 retry refused (the latest attempt is in flight or succeeded).
+func newWebhooksCommand(c *cli) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "webhooks",
+		Short: "inspect and re-drive Stripe webhook events: list [--failed] [--limit N] | retry EVENT_ID",
+		Long: `Lists the stored Stripe events with their latest processing attempt, and starts a new attempt of an
+event whose latest one failed or was cancelled, once its cause is fixed. It connects to the
+database that exists and never creates one; on a database without the schema it says to run
+oslira migrate.`,
+		GroupID: groupOperate,
 	}
-	cfg, err := bootstrap.Load(lookup)
-	if err != nil {
-		printf(stderr, "oslira webhooks: %v\n", err)
-		return exitError
+	groupCommand(cmd)
+	var op webhooksOp
+	list := &cobra.Command{
+		Use: "list [--failed] [--limit N]",
+
+		DisableFlagsInUseLine: true,
+		Short:                 "list stored events, newest first, with their latest processing attempt",
+		Args:                  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if op.query.Limit < 1 || op.query.Limit > workflow.MaxListLimit {
+				return usageError(cmd, "--limit must be from 1 to %d", workflow.MaxListLimit)
+			}
+			op.verb = "list"
+			return c.runWebhooks(cmd, op)
+		},
 	}
-	// As for `workflows`: the output is the table, the components' logs are dropped.
-	proc := bootstrap.Process{Config: cfg, Lookup: lookup, Logger: slog.New(slog.DiscardHandler), Role: "cli"}
-	ctx, cancel := context.WithTimeout(ctx, workflowsTimeout)
+	list.Flags().BoolVar(&op.query.Failed, "failed", false, "only unprocessed events whose latest attempt failed or was cancelled")
+	list.Flags().IntVar(&op.query.Limit, "limit", 50, fmt.Sprintf("at most this many events, newest first (1–%d)", workflow.MaxListLimit))
+	retry := &cobra.Command{
+		Use:   "retry EVENT_ID",
+		Short: "start the next processing attempt of an event whose latest attempt failed or was cancelled",
+		Args:  runIDArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.runWebhooks(cmd, webhooksOp{verb: "retry", id: args[0]})
+		},
+	}
+	cmd.AddCommand(list, retry)
+	for _, sub := range append(cmd.Commands(), cmd) {
+		setEnvironment(sub, []string{"APP_ENV", "DATABASE_URL", "DATA_DIR"})
+		sub.Annotations["exit"] = "0 done, 1 failure, 2 usage, 3 no such event, 4 retry refused (the latest attempt is in flight or succeeded)."
+	}
+	return cmd
+}
+
+// runWebhooks connects (operatorGraph) and performs op.
+func (c *cli) runWebhooks(cmd *cobra.Command, op webhooksOp) error {
+	ctx, cancel := context.WithTimeout(cmd.Context(), workflowsTimeout)
 	defer cancel()
 	var (
 		events billing.EventInbox
 		engine workflow.Engine
 	)
-	app := fx.New(
-		fx.Supply(proc), bootstrap.Module, fx.NopLogger,
-		bootstrap.ResolveDatabase, postgres.Module, bootstrap.Workflows, dbos.ClientModule,
-		fx.Populate(&events, &engine),
-	)
-	if err := app.Err(); err != nil {
-		printf(stderr, "oslira webhooks: %v\n", rootCause(err))
-		return exitError
+	stop, err := c.operatorGraph(ctx, fx.Populate(&events, &engine))
+	if err != nil {
+		return failure(exitError, err)
 	}
-	if err := app.Start(ctx); err != nil {
-		printf(stderr, "oslira webhooks: %v\n", rootCause(err))
-		return exitError
-	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		_ = app.Stop(stopCtx)
-	}()
-	return op.exec(ctx, billing.NewInbox(events, engine), stdout, stderr)
+	defer stop()
+	return op.exec(ctx, billing.NewInbox(events, engine), c.stdout)
 }
 
-// parseWebhooksArgs parses the verb and its arguments; code is -1 when the command should run.
-func parseWebhooksArgs(args []string, stderr io.Writer) (webhooksOp, int) {
-	usage := func() {
-		printf(stderr, "Usage:\n"+
-			"  oslira webhooks list [--failed] [--limit N]\n"+
-			"  oslira webhooks retry EVENT_ID\n"+
-			"list shows stored events, newest first, with their latest processing attempt; --failed keeps the\n"+
-			"unprocessed ones whose latest attempt failed or was cancelled. retry starts a new attempt of such an\n"+
-			"event once its cause is fixed. Exit codes: 0 done, 1 failure, 2 usage, 3 no such event, 4 retry refused.\n")
-	}
-	if len(args) == 0 {
-		usage()
-		return webhooksOp{}, exitUsage
-	}
-	op := webhooksOp{verb: args[0]}
-	switch op.verb {
-	case "help", "-h", "--help":
-		usage()
-		return webhooksOp{}, exitOK
-	case "list":
-		fs := flag.NewFlagSet("oslira webhooks list", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		fs.BoolVar(&op.query.Failed, "failed", false, "only unprocessed events whose latest attempt failed or was cancelled")
-		fs.IntVar(&op.query.Limit, "limit", 50, fmt.Sprintf("at most this many events, newest first (1–%d)", workflow.MaxListLimit))
-		if err := fs.Parse(args[1:]); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return webhooksOp{}, exitOK
-			}
-			return webhooksOp{}, exitUsage
-		}
-		if fs.NArg() > 0 {
-			printf(stderr, "oslira webhooks list: unexpected arguments %q\n", fs.Args())
-			return webhooksOp{}, exitUsage
-		}
-		if op.query.Limit < 1 || op.query.Limit > workflow.MaxListLimit {
-			printf(stderr, "oslira webhooks list: --limit must be from 1 to %d\n", workflow.MaxListLimit)
-			return webhooksOp{}, exitUsage
-		}
-	case "retry":
-		if len(args) != 2 || strings.TrimSpace(args[1]) == "" || strings.HasPrefix(args[1], "-") {
-			printf(stderr, "oslira webhooks retry: give exactly one event id (evt_…)\n")
-			usage()
-			return webhooksOp{}, exitUsage
-		}
-		op.id = args[1]
-	default:
-		printf(stderr, "oslira webhooks: unknown subcommand %q\n", op.verb)
-		usage()
-		return webhooksOp{}, exitUsage
-	}
-	return op, -1
-}
-
-// exec performs the operation on inbox, prints its result or its error, and returns the exit code.
-func (op webhooksOp) exec(ctx context.Context, inbox *billing.Inbox, stdout, stderr io.Writer) int {
+// exec performs the operation on inbox, prints its result, and returns its error with the exit
+// status.
+func (op webhooksOp) exec(ctx context.Context, inbox *billing.Inbox, stdout io.Writer) error {
 	var err error
 	switch op.verb {
 	case "list":
@@ -155,16 +119,16 @@ func (op webhooksOp) exec(ctx context.Context, inbox *billing.Inbox, stdout, std
 		err = fmt.Errorf("unknown subcommand %q", op.verb)
 	}
 	if err == nil {
-		return exitOK
+		return nil
 	}
-	printf(stderr, "oslira webhooks %s: %s\n", op.verb, describeWebhookError(err))
+	msg := errors.New(describeWebhookError(err))
 	switch {
 	case errors.Is(err, billing.ErrWebhookNotFound):
-		return exitNotFound
+		return failure(exitNotFound, msg)
 	case errors.Is(err, billing.ErrWebhookInFlight), errors.Is(err, billing.ErrWebhookProcessed):
-		return exitRefused
+		return failure(exitRefused, msg)
 	}
-	return exitError
+	return failure(exitError, msg)
 }
 
 // printWebhooks writes a table of events with their latest attempt, newest first.

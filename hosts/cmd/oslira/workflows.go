@@ -3,25 +3,20 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 
-	"github.com/oslira/oslira/adapters/dbos"
-	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/core/apperr"
 	"github.com/oslira/oslira/core/workflow"
-	"github.com/oslira/oslira/hosts/bootstrap"
 )
 
-// workflowsSummary is the usage line of `oslira workflows`.
-const workflowsSummary = "inspect and steer workflow runs: workflows list [--state S] [--limit N] | show ID | cancel ID | resume ID"
+func init() { register(newWorkflowsCommand) }
 
 // exitNotFound is the exit code of `workflows show|cancel|resume` for an unknown run id, so
 // scripts can tell "no such run" from a failure.
@@ -40,123 +35,102 @@ type workflowOp struct {
 	filter workflow.Filter
 }
 
-// runWorkflows implements `oslira workflows`. It reads and steers runs through the workflow.Engine
+// newWorkflowsCommand is `oslira workflows`. It reads and steers runs through the workflow.Engine
 // port, on a DBOS client (never launched: it runs nothing and takes no queue's work), so it is
-// safe to use against production next to running workers. Output is a table on stdout; errors go
-// to stderr. Exit codes: 0 done, 1 failure (database unreachable, a failed run cannot be
-// resumed), 2 usage, 3 no run has this id.
-func runWorkflows(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
-	op, code := parseWorkflowsArgs(args, stderr)
-	if code >= 0 {
-		return code
+// safe to use against production next to running workers. It connects to the database that
+// exists and creates nothing (see operatorGraph). Output is a table on stdout; errors go to
+// stderr. Exit codes: 0 done, 1 failure (database unreachable or not migrated, a failed run
+// cannot be resumed), 2 usage, 3 no run has this id.
+func newWorkflowsCommand(c *cli) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "workflows",
+		Short: "inspect and steer workflow runs: list [--state S] [--definition D] [--prefix P] [--limit N] | show ID | cancel ID | resume ID",
+		Long: `Inspects and steers durable workflow runs through a workflow-engine client that runs nothing, so it
+is safe next to running workers. It connects to the database that exists and never creates one
+(without DATABASE_URL: the local server's database, or a private cluster that is running); on a
+database without the schema it says to run oslira migrate.`,
+		GroupID: groupOperate,
 	}
-	cfg, err := bootstrap.Load(lookup)
-	if err != nil {
-		printf(stderr, "oslira workflows: %v\n", err)
-		return exitError
-	}
-	// The command's output is the table, and its failures are returned and printed below: the
-	// components' logs are dropped (DBOS's client, for one, logs its listener's cancellation as
-	// an error on every Close).
-	log := slog.New(slog.DiscardHandler)
-	proc := bootstrap.Process{Config: cfg, Lookup: lookup, Logger: log, Role: "cli"}
+	groupCommand(cmd)
+	list := &cobra.Command{
+		Use:   "list [--state S[,S...]] [--definition NAME] [--prefix ID-PREFIX] [--limit N]",
+		Short: "list runs, newest first",
+		Long:  "Lists workflow runs, newest first. States: enqueued, running, succeeded, failed, cancelled.",
+		Args:  noArgs,
 
-	ctx, cancel := context.WithTimeout(ctx, workflowsTimeout)
-	defer cancel()
-	var engine workflow.Engine
-	app := fx.New(
-		fx.Supply(proc), bootstrap.Module, fx.NopLogger,
-		bootstrap.ResolveDatabase, postgres.Module, bootstrap.Workflows, dbos.ClientModule,
-		fx.Populate(&engine),
-	)
-	if err := app.Err(); err != nil {
-		printf(stderr, "oslira workflows: %v\n", rootCause(err))
-		return exitError
+		DisableFlagsInUseLine: true,
 	}
-	if err := app.Start(ctx); err != nil {
-		printf(stderr, "oslira workflows: %v\n", rootCause(err))
-		return exitError
-	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		_ = app.Stop(stopCtx)
-	}()
-
-	if err := op.run(ctx, engine, stdout); err != nil {
-		printf(stderr, "oslira workflows %s: %v\n", op.verb, describeEngineError(err))
-		if errors.Is(err, workflow.ErrNotFound) {
-			return exitNotFound
-		}
-		return exitError
-	}
-	return exitOK
-}
-
-// parseWorkflowsArgs parses the verb and its arguments; code is -1 when the command should run.
-func parseWorkflowsArgs(args []string, stderr io.Writer) (workflowOp, int) {
-	usage := func() {
-		printf(stderr, "Usage:\n"+
-			"  oslira workflows list [--state S[,S...]] [--definition NAME] [--prefix ID-PREFIX] [--limit N]\n"+
-			"  oslira workflows show ID\n"+
-			"  oslira workflows cancel ID\n"+
-			"  oslira workflows resume ID\n"+
-			"States: enqueued, running, succeeded, failed, cancelled. Exit codes: 0 done, 1 failure, 2 usage, 3 no such run.\n")
-	}
-	if len(args) == 0 {
-		usage()
-		return workflowOp{}, exitUsage
-	}
-	op := workflowOp{verb: args[0]}
-	switch op.verb {
-	case "help", "-h", "--help":
-		usage()
-		return workflowOp{}, exitOK
-	case "list":
-		fs := flag.NewFlagSet("oslira workflows list", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		states := fs.String("state", "", "only runs in these states (comma-separated)")
-		fs.StringVar(&op.filter.Definition, "definition", "", "only runs of this definition (e.g. stripe.event.v1)")
-		fs.StringVar(&op.filter.IDPrefix, "prefix", "", "only runs whose id starts with this (e.g. stripe:)")
-		fs.IntVar(&op.filter.Limit, "limit", 50, fmt.Sprintf("at most this many runs, newest first (1–%d)", workflow.MaxListLimit))
-		if err := fs.Parse(args[1:]); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return workflowOp{}, exitOK
-			}
-			return workflowOp{}, exitUsage
-		}
-		if fs.NArg() > 0 {
-			printf(stderr, "oslira workflows list: unexpected arguments %q\n", fs.Args())
-			return workflowOp{}, exitUsage
-		}
+	var op workflowOp
+	var states []string
+	lf := list.Flags()
+	lf.StringSliceVar(&states, "state", nil, "only runs in these states (comma-separated: enqueued, running, succeeded, failed, cancelled)")
+	lf.StringVar(&op.filter.Definition, "definition", "", "only runs of this definition (e.g. stripe.event.v1)")
+	lf.StringVar(&op.filter.IDPrefix, "prefix", "", "only runs whose id starts with this (e.g. stripe:)")
+	lf.IntVar(&op.filter.Limit, "limit", 50, fmt.Sprintf("at most this many runs, newest first (1–%d)", workflow.MaxListLimit))
+	list.RunE = func(cmd *cobra.Command, _ []string) error {
 		if op.filter.Limit < 1 || op.filter.Limit > workflow.MaxListLimit {
-			printf(stderr, "oslira workflows list: --limit must be from 1 to %d\n", workflow.MaxListLimit)
-			return workflowOp{}, exitUsage
+			return usageError(cmd, "--limit must be from 1 to %d", workflow.MaxListLimit)
 		}
-		for _, s := range strings.Split(*states, ",") {
+		for _, s := range states {
 			if s = strings.TrimSpace(s); s == "" {
 				continue
 			}
 			st, ok := parseState(s)
 			if !ok {
-				printf(stderr, "oslira workflows list: unknown state %q (want enqueued, running, succeeded, failed or cancelled)\n", s)
-				return workflowOp{}, exitUsage
+				return usageError(cmd, "unknown state %q (want enqueued, running, succeeded, failed or cancelled)", s)
 			}
 			op.filter.States = append(op.filter.States, st)
 		}
-	case "show", "cancel", "resume":
-		if len(args) != 2 || strings.TrimSpace(args[1]) == "" || strings.HasPrefix(args[1], "-") {
-			printf(stderr, "oslira workflows %s: give exactly one run id\n", op.verb)
-			usage()
-			return workflowOp{}, exitUsage
-		}
-		op.id = args[1]
-	default:
-		printf(stderr, "oslira workflows: unknown subcommand %q\n", op.verb)
-		usage()
-		return workflowOp{}, exitUsage
+		op.verb = "list"
+		return c.runWorkflows(cmd, op)
 	}
-	return op, -1
+	cmd.AddCommand(list)
+	for _, verb := range []struct{ name, short string }{
+		{"show", "print one run with its whole error and output"},
+		{"cancel", "cancel a run (it stops after its current step)"},
+		{"resume", "resume a cancelled run, or one stranded by a dead executor, after its last step"},
+	} {
+		cmd.AddCommand(&cobra.Command{
+			Use:   verb.name + " ID",
+			Short: verb.short,
+			Args:  runIDArg,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return c.runWorkflows(cmd, workflowOp{verb: verb.name, id: args[0]})
+			},
+		})
+	}
+	for _, sub := range append(cmd.Commands(), cmd) {
+		setEnvironment(sub, []string{"APP_ENV", "DATABASE_URL", "DATA_DIR"})
+		sub.Annotations["exit"] = "0 done, 1 failure (database unreachable or not migrated, a failed run cannot be resumed), 2 usage, 3 no such run."
+	}
+	return cmd
+}
+
+// runIDArg accepts exactly one run or event id.
+func runIDArg(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 || strings.TrimSpace(args[0]) == "" {
+		return usageError(cmd, "give exactly one id")
+	}
+	return nil
+}
+
+// runWorkflows connects (operatorGraph) and performs op.
+func (c *cli) runWorkflows(cmd *cobra.Command, op workflowOp) error {
+	ctx, cancel := context.WithTimeout(cmd.Context(), workflowsTimeout)
+	defer cancel()
+	var engine workflow.Engine
+	stop, err := c.operatorGraph(ctx, fx.Populate(&engine))
+	if err != nil {
+		return failure(exitError, err)
+	}
+	defer stop()
+	if err := op.run(ctx, engine, c.stdout); err != nil {
+		if errors.Is(err, workflow.ErrNotFound) {
+			return failure(exitNotFound, errors.New(describeEngineError(err)))
+		}
+		return failure(exitError, errors.New(describeEngineError(err)))
+	}
+	return nil
 }
 
 func parseState(s string) (workflow.State, bool) {
