@@ -160,10 +160,13 @@ func (x *Executor) registerQueues(ctx sdk.Context) error {
 	return nil
 }
 
-// Shutdown stops the heartbeat and shuts DBOS down within the configured shutdown timeout (or ctx's
-// deadline, when sooner): running workflows are interrupted and stay pending for the next
-// launch of this executor id (or the janitor). DBOS closes the executor's own pool. Shutdown is
-// idempotent and may be called without Launch.
+// Shutdown stops the heartbeat, releases the executor id (its heartbeat row says the process
+// stopped, so an immediate restart with the same id does not warn about a live twin) and shuts
+// DBOS down within the configured shutdown timeout (or ctx's deadline, when sooner): running
+// workflows are interrupted and stay pending for the next launch of this executor id (or the
+// janitor). DBOS closes the executor's own pool. Shutdown is idempotent and may be called
+// without Launch. A failed release is logged, not returned: the id is then free again after
+// three missed heartbeats, as after a crash.
 func (x *Executor) Shutdown(ctx context.Context) error {
 	x.mu.Lock()
 	stop, done := x.stop, x.done
@@ -172,6 +175,11 @@ func (x *Executor) Shutdown(ctx context.Context) error {
 	if stop != nil {
 		stop()
 		<-done
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout(ctx, x.cfg.HeartbeatInterval))
+		if err := x.heartbeat.release(rctx); err != nil {
+			x.log.Warn("could not release the executor id", "error", err)
+		}
+		cancel()
 	}
 	if err := sdk.Shutdown(x.dctx, shutdownTimeout(ctx, x.cfg.ShutdownTimeout)); err != nil {
 		return fmt.Errorf("dbos: shutdown: %w", err)

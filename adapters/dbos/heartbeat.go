@@ -54,7 +54,7 @@ func (h *heartbeat) beat(ctx context.Context, first bool) error {
 		var instance, host string
 		var pid int
 		err := h.pool.QueryRow(ctx, `select instance_id, hostname, pid from dbos.oslira_executors
-			where executor_id = $1 and heartbeat_at > now() - $2::interval`,
+			where executor_id = $1 and heartbeat_at > now() - $2::interval and instance_id <> ''`,
 			h.cfg.ExecutorID, (3*h.cfg.HeartbeatInterval).String()).Scan(&instance, &host, &pid)
 		switch {
 		case err == nil && instance != h.instance:
@@ -71,6 +71,23 @@ func (h *heartbeat) beat(ctx context.Context, first bool) error {
 		return fmt.Errorf("dbos: write heartbeat: %w", err)
 	}
 	h.lastOK.Store(time.Now().UnixNano())
+	return nil
+}
+
+// releasedInstance is the instance id of a row whose process stopped cleanly: the executor id
+// is free, so the next process to take it does not warn about a live twin.
+const releasedInstance = ""
+
+// release marks this process's row as released, keeping heartbeat_at: the janitor still judges
+// the executor's pending runs by the time of its last beat (so a restart within StaleAfter
+// recovers them itself), but the next process with this executor id knows its predecessor
+// stopped. A row another process has taken over since is left alone.
+func (h *heartbeat) release(ctx context.Context) error {
+	_, err := h.pool.Exec(ctx, `update dbos.oslira_executors set instance_id = $3
+		where executor_id = $1 and instance_id = $2`, h.cfg.ExecutorID, h.instance, releasedInstance)
+	if err != nil {
+		return fmt.Errorf("dbos: release executor id: %w", err)
+	}
 	return nil
 }
 
