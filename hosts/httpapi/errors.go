@@ -129,8 +129,8 @@ func logError(ctx context.Context, log *slog.Logger, msg string, err error, attr
 func errorMiddleware(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
-		if len(c.Errors) == 0 {
-			return
+		if len(c.Errors) == 0 || CutOffByShutdown(c.Request.Context()) {
+			return // a cut-off request's error is the shutdown's, and accessLog reports it
 		}
 		err := c.Errors.Last().Err
 		logError(c.Request.Context(), log, "request failed", err,

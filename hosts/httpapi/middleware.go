@@ -60,6 +60,14 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		if CutOffByShutdown(c.Request.Context()) { // no answer reached the client; its status is moot
+			log.LogAttrs(c.Request.Context(), slog.LevelWarn, "http request cut off by shutdown",
+				slog.String("method", c.Request.Method),
+				slog.String("route", routeOf(c)),
+				slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
+			)
+			return
+		}
 		level := slog.LevelInfo
 		if strings.HasPrefix(c.FullPath(), "/health") {
 			level = slog.LevelDebug // load-balancer probes every few seconds would drown the log
