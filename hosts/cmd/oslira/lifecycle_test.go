@@ -116,3 +116,33 @@ func TestMigrateCommandFailsWithoutDatabase(t *testing.T) {
 		t.Errorf("password leaked:\n%s\n%s", stdout, stderr)
 	}
 }
+
+// TestWorkerRestartsUnderItsOwnID: a worker stopped cleanly releases its executor id, so one
+// started right after it with the same WORKER_ID does not warn about another live process.
+func TestWorkerRestartsUnderItsOwnID(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"APP_ENV": "test", "DATABASE_URL": throwawayDatabase(t), "WORKER_ID": "restarted-worker"}
+	var logs []string
+	for range 2 {
+		ctx, cancel := context.WithCancel(context.Background())
+		var stdout, stderr syncBuffer
+		code := make(chan int, 1)
+		go func() { code <- run(ctx, []string{"worker"}, mapLookup(env), &stdout, &stderr) }()
+		waitFor(t, "the worker to start", func() bool {
+			select {
+			case c := <-code:
+				t.Fatalf("worker exited with %d before starting; stderr:\n%s", c, stderr.String())
+			default:
+			}
+			return strings.Contains(stdout.String(), `"oslira started"`)
+		})
+		cancel()
+		if c := <-code; c != 0 {
+			t.Fatalf("exit code %d; stderr:\n%s", c, stderr.String())
+		}
+		logs = append(logs, stdout.String())
+	}
+	if strings.Contains(logs[1], "another process used this executor id") {
+		t.Errorf("the restarted worker warned about its predecessor:\n%s", logs[1])
+	}
+}
