@@ -15,8 +15,9 @@ COVERRULES:= hosts/coverage.rules
 GENERATED := $(shell find . -path ./.tools -prune -o -name '*_mock.go' -print | sort)
 
 .PHONY: help
-help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+help: ## List the targets (coloured only on a terminal)
+	@if [ -t 1 ] && [ -z "$$NO_COLOR" ]; then on='\033[36m'; off='\033[0m'; fi; \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-10s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: run
 run: build ## Start http + worker + cron on :8080 with nothing configured (embedded defaults)

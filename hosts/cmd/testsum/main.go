@@ -38,7 +38,8 @@ func run(in io.Reader, out io.Writer, dbPkgs []string) int {
 		isDB[p] = true
 	}
 	var unit, dbase counts
-	var skips, failedPkgs []string
+	var failedPkgs []string
+	skips := skipList{}
 	last := map[string]string{}          // last output line per test, for the skip reason
 	buf := map[string]*strings.Builder{} // output per test, printed only when the test fails
 	sc := bufio.NewScanner(in)
@@ -84,17 +85,16 @@ func run(in io.Reader, out io.Writer, dbPkgs []string) int {
 				}
 			case "skip":
 				c.skip++
-				skips = append(skips, fmt.Sprintf("  %s %s: %s", e.Package, e.Test, last[key]))
+				skips.add(e.Package, e.Test, last[key])
 			}
 			delete(buf, key)
 		}
 	}
-	sort.Strings(skips)
 	_, _ = fmt.Fprintf(out, "\ndatabase tests: %d passed, %d failed, %d skipped\n", dbase.pass, dbase.fail, dbase.skip)
 	_, _ = fmt.Fprintf(out, "other tests:    %d passed, %d failed, %d skipped\n", unit.pass, unit.fail, unit.skip)
-	if len(skips) > 0 {
+	if lines := skips.lines(); len(lines) > 0 {
 		_, _ = fmt.Fprintln(out, "skipped:")
-		for _, s := range skips {
+		for _, s := range lines {
 			_, _ = fmt.Fprintln(out, s)
 		}
 	}
@@ -107,4 +107,47 @@ func run(in io.Reader, out io.Writer, dbPkgs []string) int {
 		return 1
 	}
 	return 0
+}
+
+// skipList groups skipped tests by package and reason, so a run without its database prints one
+// line per package ("p: 42 tests skipped: pgtest: PostgreSQL is not reachable ...") instead of
+// one identical paragraph per test. The reason is the skip message without its file:line
+// prefix, which differs from test to test.
+type skipList map[string]map[string][]string // package → reason → tests
+
+func (s skipList) add(pkg, test, reason string) {
+	reason = stripLocation(reason)
+	if s[pkg] == nil {
+		s[pkg] = map[string][]string{}
+	}
+	s[pkg][reason] = append(s[pkg][reason], test)
+}
+
+// lines renders the list sorted by package, then reason: a single test keeps its name.
+func (s skipList) lines() []string {
+	var out []string
+	for pkg, reasons := range s {
+		for reason, tests := range reasons {
+			if len(tests) == 1 {
+				out = append(out, fmt.Sprintf("  %s %s: %s", pkg, tests[0], reason))
+				continue
+			}
+			out = append(out, fmt.Sprintf("  %s: %d tests skipped: %s", pkg, len(tests), reason))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// stripLocation removes the "file_test.go:123: " prefix testing puts before a message.
+func stripLocation(msg string) string {
+	loc, rest, ok := strings.Cut(msg, ": ")
+	if !ok {
+		return msg
+	}
+	file, line, ok := strings.Cut(loc, ":")
+	if !ok || !strings.HasSuffix(file, ".go") || strings.Trim(line, "0123456789") != "" {
+		return msg
+	}
+	return rest
 }
