@@ -32,7 +32,7 @@ func TestBinaryExitsOneWhenADrainCutsRequestsOff(t *testing.T) {
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
-			<-exited
+			t.Logf("killed serve: %v", <-exited)
 		}
 	})
 	dump := func() string { return "stdout:\n" + stdout.String() + "\nstderr:\n" + stderr.String() }
