@@ -87,6 +87,17 @@ development nothing is required: the database is DATABASE_URL if set, else Postg
 	for _, build := range commandBuilders {
 		root.AddCommand(build(c))
 	}
+	root.InitDefaultCompletionCmd()
+	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp != root {
+		// cobra's completion command prints its help and exits 0 for a missing or unknown shell.
+		comp.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError(cmd, "name a shell: bash, zsh, fish or powershell")
+			}
+			return usageError(cmd, "unknown shell %q (want bash, zsh, fish or powershell)", args[0])
+		}
+		comp.RunE = func(*cobra.Command, []string) error { return nil } // runnable, so Args is checked
+	}
 	root.SetHelpCommand(newHelpCommand())
 	root.SetHelpCommandGroupID("")
 	root.SetCompletionCommandGroupID("")

@@ -42,6 +42,8 @@ func TestRunWithoutGraph(t *testing.T) {
 		{"completion bash", []string{"completion", "bash"}, nil, 0, "bash completion", nil},
 		{"completion zsh", []string{"completion", "zsh"}, nil, 0, "#compdef oslira", nil},
 		{"completion fish", []string{"completion", "fish"}, nil, 0, "complete -c oslira", nil},
+		{"completion of an unknown shell", []string{"completion", "tcsh"}, nil, 2, "", []string{`unknown shell "tcsh"`}},
+		{"completion without a shell", []string{"completion"}, nil, 2, "", []string{"name a shell"}},
 		{
 			"production http without configuration", []string{"http"}, map[string]string{"APP_ENV": "production"}, 1, "",
 			[]string{"DATABASE_URL", "CORS_ALLOWED_ORIGINS", "SECRETS_SOURCE", "AWS_REGION"},
