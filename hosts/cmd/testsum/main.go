@@ -54,7 +54,7 @@ func run(in io.Reader, out io.Writer, dbPkgs []string) int {
 		switch e.Action {
 		case "output":
 			if e.Test == "" {
-				_, _ = fmt.Fprint(out, e.Output)
+				_, _ = fmt.Fprint(out, packageLine(e.Output))
 				continue
 			}
 			if buf[key] == nil {
@@ -150,4 +150,17 @@ func stripLocation(msg string) string {
 		return msg
 	}
 	return rest
+}
+
+// packageLine is a package-level output line as printed: -coverpkg makes go test add a coverage
+// figure over the whole module to every package's lines, which says nothing about the package
+// (the coverage gate reports per package), so it is dropped.
+func packageLine(line string) string {
+	if strings.HasPrefix(line, "coverage: ") {
+		return ""
+	}
+	if i := strings.Index(line, "\tcoverage: "); i >= 0 {
+		return line[:i] + "\n"
+	}
+	return line
 }

@@ -125,3 +125,18 @@ func TestMakeHelpIsPlainWhenPiped(t *testing.T) {
 		t.Errorf("make help wrote colour codes to a pipe: %q", out)
 	}
 }
+
+func TestPackageLinesDropModuleCoverage(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"coverage: 5.5% of statements in ./...\n":                  "",
+		"ok  \tm/p\t1.6s\tcoverage: 5.5% of statements in ./...\n": "ok  \tm/p\t1.6s\n",
+		"\tm/q\t\tcoverage: 0.0% of statements\n":                  "\tm/q\t\n",
+		"PASS\n":            "PASS\n",
+		"FAIL\tm/p\t1.3s\n": "FAIL\tm/p\t1.3s\n",
+	} {
+		if got := packageLine(in); got != want {
+			t.Errorf("packageLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
