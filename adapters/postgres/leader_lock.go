@@ -62,8 +62,13 @@ var ErrLeadershipLost = errors.New("leader lock: the session holding the lock is
 func (l *LeaderLock) TryLead(ctx context.Context) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// The session's statements run on a context detached from the caller's cancellation (bounded
+	// by leaderPingTimeout instead): pgx closes a connection whose query is cancelled, and the
+	// server ends that session — and frees its lock — only some time after the close returns,
+	// so a scheduler stopping mid-tick would hand over leadership late instead of unlocking at
+	// once in Release.
 	if l.held {
-		pctx, cancel := context.WithTimeout(ctx, leaderPingTimeout)
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), leaderPingTimeout)
 		err := l.conn.Ping(pctx)
 		cancel()
 		if err == nil {
@@ -80,7 +85,9 @@ func (l *LeaderLock) TryLead(ctx context.Context) (bool, error) {
 		l.conn = conn
 	}
 	var got bool
-	if err := l.conn.QueryRow(ctx, "select pg_try_advisory_lock($1)", l.key).Scan(&got); err != nil {
+	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), leaderPingTimeout)
+	defer cancel()
+	if err := l.conn.QueryRow(qctx, "select pg_try_advisory_lock($1)", l.key).Scan(&got); err != nil {
 		l.closeLocked()
 		return false, fmt.Errorf("leader lock: try: %w", err)
 	}

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"testing"
@@ -56,5 +57,31 @@ func TestLeaderLockOneLeaderAndTakeoverWhenItsSessionDies(t *testing.T) {
 	}
 	if ok, err := a.TryLead(ctx); !ok || err != nil {
 		t.Fatalf("a.TryLead after b released = %v, %v", ok, err)
+	}
+}
+
+// A caller that is stopping (its context already cancelled) must not drop the lock by closing
+// the session: the server frees a closed session's lock only some time later, so the next leader
+// would wait. The lock stays held until Release unlocks it, and then it is free at once.
+func TestLeaderLockSurvivesACancelledCallerUntilRelease(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Pool(t)
+	key := rand.Int64()
+	a := postgres.NewLeaderLock(pool, key, "leader-a")
+	b := postgres.NewLeaderLock(pool, key, "leader-b")
+	t.Cleanup(func() { _ = a.Release(context.Background()); _ = b.Release(context.Background()) })
+	if ok, err := a.TryLead(t.Context()); !ok || err != nil {
+		t.Fatalf("a.TryLead = %v, %v", ok, err)
+	}
+	stopping, cancel := context.WithCancel(t.Context())
+	cancel()
+	if ok, err := a.TryLead(stopping); !ok || err != nil || !a.Held() {
+		t.Fatalf("a.TryLead with a cancelled context = %v, %v, held %v; want the lock kept", ok, err, a.Held())
+	}
+	if err := a.Release(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := b.TryLead(t.Context()); !ok || err != nil {
+		t.Fatalf("b.TryLead right after a's Release = %v, %v", ok, err)
 	}
 }
