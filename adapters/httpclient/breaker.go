@@ -67,7 +67,7 @@ func (c *Client) HealthCheck() observe.HealthChecker { return breakerHealth{c} }
 
 type breakerHealth struct{ c *Client }
 
-func (h breakerHealth) Name() string  { return "breaker:" + h.c.cfg.Name }
+func (h breakerHealth) Name() string   { return "breaker:" + h.c.cfg.Name }
 func (h breakerHealth) Critical() bool { return false }
 
 func (h breakerHealth) Check(context.Context) error {
