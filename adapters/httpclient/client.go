@@ -93,7 +93,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			}
 			return nil, err
 		}
-		if c.retryableStatus(resp.StatusCode) {
+		if c.retryableResponse(resp) {
 			return resp, errFailedStatus
 		}
 		return resp, nil

@@ -49,6 +49,11 @@ type Config struct {
 	// RetryAfter extracts a provider's "wait this long" hint from a response (for example
 	// OpenAI's x-ratelimit-reset-requests); nil reads the standard Retry-After header.
 	RetryAfter func(*http.Response) (time.Duration, bool)
+	// Final tells, from a response whose status would be retried, that retrying cannot help
+	// (OpenAI's 429 with code insufficient_quota): such a response is returned at once and is
+	// not a breaker failure. It sees the status, the headers and up to 64 KiB of the body (the
+	// caller still reads the whole body). nil: every retryable status is retried.
+	Final func(status int, header http.Header, body []byte) bool
 	// Breaker tunes the circuit breaker.
 	Breaker BreakerConfig
 	// Logger receives one line per call; nil discards. Metrics receives events; nil discards.

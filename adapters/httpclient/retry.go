@@ -50,7 +50,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		st := stateOf(ctx)
 		return beforeSend(err) || st.idempotent || c.cfg.RetryNonIdempotent, nil
 	}
-	if !c.retryableStatus(resp.StatusCode) {
+	if !c.retryableResponse(resp) {
 		return false, nil
 	}
 	if d, ok := c.cfg.RetryAfter(resp); ok && d > c.cfg.MaxRetryAfter {
