@@ -55,14 +55,4 @@ func (a Amount) Sub(b Amount) (Amount, error) {
 	return Amount{n: a.n - b.n}, nil
 }
 
-// SubFloor returns a-b floored at zero, and how much could actually be taken. Chargebacks use it:
-// a refund at the bank may take back credits that were already spent, but a balance never goes
-// below zero.
-func (a Amount) SubFloor(b Amount) (rest, taken Amount) {
-	if b.n >= a.n {
-		return Amount{}, a
-	}
-	return Amount{n: a.n - b.n}, b
-}
-
 func (a Amount) String() string { return strconv.FormatInt(a.n, 10) }

@@ -50,14 +50,6 @@ func TestAmountArithmetic(t *testing.T) {
 	if !(credit.Amount{}).IsZero() || ten.IsZero() {
 		t.Error("IsZero is wrong")
 	}
-	rest, taken := three.SubFloor(ten)
-	if !rest.IsZero() || taken.Int64() != 3 {
-		t.Errorf("3 floor-minus 10 = rest %v taken %v, want 0 and 3", rest, taken)
-	}
-	rest, taken = ten.SubFloor(three)
-	if rest.Int64() != 7 || taken.Int64() != 3 {
-		t.Errorf("10 floor-minus 3 = rest %v taken %v, want 7 and 3", rest, taken)
-	}
 }
 
 func TestAnalysisCost(t *testing.T) {
