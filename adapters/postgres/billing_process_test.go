@@ -27,7 +27,7 @@ func newBillingRig(t *testing.T, pool *pgxpool.Pool) *billingRig {
 	t.Helper()
 	db := postgres.NewDB(pool)
 	store := postgres.NewBillingStore(db)
-	return &billingRig{pool: pool, db: db, store: store, proc: billing.NewProcessor(store, postgres.NewLedgerStore(db))}
+	return &billingRig{pool: pool, db: db, store: store, proc: billing.NewProcessor(store)}
 }
 
 // entries counts ledger entries of an account with a reference.

@@ -152,7 +152,7 @@ func newIntake(t *testing.T) *intake {
 
 func TestEventDefinitionIsValid(t *testing.T) {
 	t.Parallel()
-	d := billing.EventDefinition(billing.NewProcessor(nil, nil))
+	d := billing.EventDefinition(billing.NewProcessor(nil))
 	if err := d.Validate(); err != nil || d.Name != "stripe.event.v1" || d.Queue != billing.EventQueue {
 		t.Fatalf("definition %q on %q: %v", d.Name, d.Queue, err)
 	}

@@ -20,11 +20,10 @@ type Processor struct {
 	store Store
 }
 
-// NewProcessor builds a Processor over its store. The ledger is not used: every credit change
-// of billing goes through Store.ChangeCredits, in one transaction with the payment rows it
-// depends on. The parameter stays so that the existing wiring (fx, tests) keeps compiling; drop
-// it when those callers are next touched.
-func NewProcessor(store Store, _ credit.Ledger) *Processor {
+// NewProcessor builds a Processor over its store. Every credit change of billing goes through
+// Store.ChangeCredits, in one transaction with the payment rows it depends on, so the processor
+// needs no ledger of its own.
+func NewProcessor(store Store) *Processor {
 	return &Processor{store: store}
 }
 

@@ -10,7 +10,6 @@ import (
 	"go.uber.org/mock/gomock"
 
 	"github.com/oslira/oslira/adapters/mock/billingmock"
-	"github.com/oslira/oslira/adapters/mock/creditmock"
 	"github.com/oslira/oslira/core/apperr"
 	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/credit"
@@ -25,16 +24,14 @@ var (
 )
 
 type procBundle struct {
-	store  *billingmock.MockStore
-	ledger *creditmock.MockLedger
-	proc   *billing.Processor
+	store *billingmock.MockStore
+	proc  *billing.Processor
 }
 
 func newProc(t *testing.T) *procBundle {
 	t.Helper()
-	ctrl := gomock.NewController(t)
-	b := &procBundle{store: billingmock.NewMockStore(ctrl), ledger: creditmock.NewMockLedger(ctrl)}
-	b.proc = billing.NewProcessor(b.store, b.ledger)
+	b := &procBundle{store: billingmock.NewMockStore(gomock.NewController(t))}
+	b.proc = billing.NewProcessor(b.store)
 	return b
 }
 
@@ -174,7 +171,7 @@ func TestHandleCheckoutIgnoresWhatIsNotPaid(t *testing.T) {
 	for name, ev := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			b := newProc(t) // no ledger expectation: a call fails the test
+			b := newProc(t) // no ChangeCredits expectation: a call fails the test
 			ev.ID, ev.Type, ev.AccountID = "evt_"+name, billing.TypeCheckoutCompleted, accountID
 			b.fresh(ev)
 			out, err := b.proc.Handle(context.Background(), ev)

@@ -16,8 +16,7 @@ import (
 // value group — today stripe.event.v1 (billing.EventDefinition over a *billing.Processor) — and
 // the engine's dbos.Config for this process's Role. Every graph that includes a dbos module
 // includes it: executors need the bodies of every definition (a launched DBOS process consumes
-// every queue), clients need their names and queues. It needs billing.Store and credit.Ledger
-// (postgres.Module).
+// every queue), clients need their names and queues. It needs billing.Store (postgres.Module).
 //
 // It also provides the maintenance.WebhookRedrive the cron host's stale-work reaper uses to
 // restart the processing of a stored Stripe event: the same definition, run id and input

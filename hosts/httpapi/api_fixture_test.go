@@ -81,7 +81,7 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	store := postgres.NewBillingStore(db)
 	engine := fc.workflows
 	if engine == nil {
-		engine = newWorkflowClient(t, pool, billing.EventDefinition(billing.NewProcessor(store, ledger)))
+		engine = newWorkflowClient(t, pool, billing.EventDefinition(billing.NewProcessor(store)))
 	}
 	fake := stripetest.New(t, testStripeKey)
 	var payments billing.Payments

@@ -237,7 +237,7 @@ func TestWebhookWhileTheDatabaseIsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(dead.Close)
-	engine := workflowtest.New([]workflow.Definition{billing.EventDefinition(billing.NewProcessor(nil, nil))})
+	engine := workflowtest.New([]workflow.Definition{billing.EventDefinition(billing.NewProcessor(nil))})
 	f := newAPIFixtureWith(t, fixtureConfig{pool: dead, workflows: engine})
 	id := uniqueID("evt_down_")
 	body := stripeEvent(id, billing.TypeCheckoutCompleted, time.Now(), packSession(uniqueID("cs_"), "0b7e6c1e-2d1f-4c7a-9c53-5a0d2f1b9e11", 100))
@@ -256,7 +256,7 @@ func TestWebhookWhileTheDatabaseIsDown(t *testing.T) {
 func TestWebhookStoresNothingWhenTheStartFails(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.IsolatedPool(t) // migrated, but without schema "dbos"
-	client := newWorkflowClient(t, pgtest.Pool(t), billing.EventDefinition(billing.NewProcessor(nil, nil)))
+	client := newWorkflowClient(t, pgtest.Pool(t), billing.EventDefinition(billing.NewProcessor(nil)))
 	f := newAPIFixtureWith(t, fixtureConfig{pool: pool, workflows: client})
 	id := uniqueID("evt_half_")
 	body := stripeEvent(id, billing.TypeCheckoutCompleted, time.Now(), packSession(uniqueID("cs_"), "0b7e6c1e-2d1f-4c7a-9c53-5a0d2f1b9e11", 100))

@@ -60,7 +60,7 @@ func newExecutorFixture(t *testing.T) *apiFixture {
 	pool := pgtest.IsolatedPool(t)
 	migrateWorkflows(t, pool)
 	db := postgres.NewDB(pool)
-	def := billing.EventDefinition(billing.NewProcessor(postgres.NewBillingStore(db), postgres.NewLedgerStore(db)))
+	def := billing.EventDefinition(billing.NewProcessor(postgres.NewBillingStore(db)))
 	x, err := dbos.NewExecutor(pool, testDBOSConfig("httpapi-"+uniqueID("x")), []workflow.Definition{def}, nil, discardLogger())
 	if err != nil {
 		t.Fatalf("dbos executor: %v", err)

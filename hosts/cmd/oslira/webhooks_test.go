@@ -38,7 +38,7 @@ func newWebhookHarness(t *testing.T, dbURL string) *webhookHarness {
 	t.Cleanup(pool.Close)
 	db := postgres.NewDB(pool)
 	h := &webhookHarness{t: t, pool: pool, db: db,
-		defs: []workflow.Definition{billing.EventDefinition(billing.NewProcessor(postgres.NewBillingStore(db), postgres.NewLedgerStore(db)))}}
+		defs: []workflow.Definition{billing.EventDefinition(billing.NewProcessor(postgres.NewBillingStore(db)))}}
 	h.launch("webhooks-cli-1")
 	t.Cleanup(h.stop)
 	return h

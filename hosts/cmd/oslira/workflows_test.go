@@ -30,7 +30,7 @@ func seedRuns(t *testing.T, dbURL string) (ok, failed, waiting string) {
 	}
 	t.Cleanup(pool.Close)
 	db := postgres.NewDB(pool)
-	defs := []workflow.Definition{billing.EventDefinition(billing.NewProcessor(postgres.NewBillingStore(db), postgres.NewLedgerStore(db)))}
+	defs := []workflow.Definition{billing.EventDefinition(billing.NewProcessor(postgres.NewBillingStore(db)))}
 	cfg := dbos.Config{ApplicationVersion: bootstrap.DefaultAppVersion, ExecutorID: "cli-test", Role: "test", MaxConns: 4,
 		QueuePollInterval: 20 * time.Millisecond, HeartbeatInterval: 200 * time.Millisecond, Janitor: dbos.JanitorConfig{StaleAfter: time.Second}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
