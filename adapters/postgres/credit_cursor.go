@@ -62,23 +62,39 @@ func newCursorSigner(key CursorKey) (CursorKey, error) {
 	return key, nil
 }
 
-// mac signs payload for accountID.
+// mac signs payload for accountID's ledger listing.
 func (k CursorKey) mac(accountID, payload string) []byte {
+	return k.macIn(cursorDomain, accountID, payload)
+}
+
+// macIn signs payload for accountID's listing named by domain.
+func (k CursorKey) macIn(domain, accountID, payload string) []byte {
 	h := hmac.New(sha256.New, k)
-	h.Write([]byte(cursorDomain + "\x00" + accountID + "\x00" + payload))
+	h.Write([]byte(domain + "\x00" + accountID + "\x00" + payload))
 	return h.Sum(nil)[:cursorMACBytes]
 }
 
-// encode returns the signed cursor of c for accountID's listing.
+// encode returns the signed cursor of c for accountID's ledger listing.
 func (k CursorKey) encode(accountID string, c ledgerCursor) string {
-	b, _ := json.Marshal(ledgerCursor{T: c.T.UTC(), ID: c.ID}) // cannot fail: a time and a string
-	payload := base64.RawURLEncoding.EncodeToString(b)
-	return payload + "." + base64.RawURLEncoding.EncodeToString(k.mac(accountID, payload))
+	return k.encodeIn(cursorDomain, accountID, c)
 }
 
 // decode verifies and parses a cursor made by encode for accountID; anything else is
 // errInvalidCursor.
 func (k CursorKey) decode(accountID, s string) (ledgerCursor, error) {
+	return k.decodeIn(cursorDomain, accountID, s)
+}
+
+// encodeIn is encode for another keyset listing ordered by (time desc, id desc): domain names
+// the listing, so a cursor of one listing is refused by every other.
+func (k CursorKey) encodeIn(domain, accountID string, c ledgerCursor) string {
+	b, _ := json.Marshal(ledgerCursor{T: c.T.UTC(), ID: c.ID}) // cannot fail: a time and a string
+	payload := base64.RawURLEncoding.EncodeToString(b)
+	return payload + "." + base64.RawURLEncoding.EncodeToString(k.macIn(domain, accountID, payload))
+}
+
+// decodeIn is decode for the listing named by domain (see encodeIn).
+func (k CursorKey) decodeIn(domain, accountID, s string) (ledgerCursor, error) {
 	if len(s) > maxCursorLength {
 		return ledgerCursor{}, errInvalidCursor
 	}
@@ -87,7 +103,7 @@ func (k CursorKey) decode(accountID, s string) (ledgerCursor, error) {
 		return ledgerCursor{}, errInvalidCursor
 	}
 	mac, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil || !hmac.Equal(mac, k.mac(accountID, payload)) {
+	if err != nil || !hmac.Equal(mac, k.macIn(domain, accountID, payload)) {
 		return ledgerCursor{}, errInvalidCursor
 	}
 	b, err := base64.RawURLEncoding.DecodeString(payload)

@@ -148,7 +148,7 @@ func TestTenantTablesHaveRLSEnabled(t *testing.T) {
 		select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
 		where n.nspname = 'public' and c.relkind = 'r' and not c.relrowsecurity
 		  and c.relname in ('users', 'accounts', 'account_members', 'credit_balances', 'credit_ledger',
-		                    'plans', 'subscriptions', 'webhook_events')`)
+		                    'plans', 'subscriptions', 'webhook_events', 'business_profiles')`)
 	if err != nil {
 		t.Fatal(err)
 	}
