@@ -171,12 +171,8 @@ func refund(st CreditState, ev Event) CreditChange {
 func settle(ch *CreditChange, debts []Payment, accountID, grantRef string, granted int64) int64 {
 	var settled int64
 	for _, d := range debts {
-		left := granted - settled
-		if left <= 0 {
-			break
-		}
-		s := min(d.Owed, left)
-		if s <= 0 {
+		s := min(d.Owed, granted-settled)
+		if s <= 0 { // the grant is used up (debts all owe something): this one stays owed
 			continue
 		}
 		d.Owed -= s

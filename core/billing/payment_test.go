@@ -52,6 +52,7 @@ func TestPaymentRules(t *testing.T) {
 	bought := billing.Payment{Key: "pi_1", AccountID: accountID, Credits: 100, Purchased: true, Granted: 100, Events: []string{"evt_buy"}}
 	debtA := billing.Payment{Key: "pi_a", AccountID: accountID, Credits: 100, Amount: 100, AmountRefunded: 100, Purchased: true, Granted: 100, TakenBack: 10, Owed: 90}
 	debtB := billing.Payment{Key: "pi_b", AccountID: accountID, Credits: 50, Amount: 50, AmountRefunded: 50, Purchased: true, Granted: 50, TakenBack: 30, Owed: 20}
+	debtC := billing.Payment{Key: "pi_c", AccountID: accountID, Credits: 10, Amount: 10, AmountRefunded: 10, Purchased: true, Granted: 10, Owed: 10}
 
 	cases := []struct {
 		name    string
@@ -119,6 +120,15 @@ func TestPaymentRules(t *testing.T) {
 			{credit.Chargeback, 10, "evt_buy:settles:pi_b"}},
 		payment: billing.Payment{Key: "pi_1", AccountID: accountID, Credits: 100, Purchased: true, Granted: 100, Events: []string{"evt_buy"}},
 		debts:   map[string]int64{"pi_a": 0, "pi_b": 10},
+	}, {
+		name: "debts the grant cannot reach stay owed, untouched",
+		ev:   purchaseEv,
+		st: billing.CreditState{Balance: 0, Payment: billing.Payment{Key: "pi_1", AccountID: accountID},
+			Debts: []billing.Payment{debtA, debtB, debtC}},
+		entries: []entry{{credit.Purchase, 100, "evt_buy"}, {credit.Chargeback, 90, "evt_buy:settles:pi_a"},
+			{credit.Chargeback, 10, "evt_buy:settles:pi_b"}},
+		payment: billing.Payment{Key: "pi_1", AccountID: accountID, Credits: 100, Purchased: true, Granted: 100, Events: []string{"evt_buy"}},
+		debts:   map[string]int64{"pi_a": 0, "pi_b": 10}, // pi_c is not stored again
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -117,3 +117,22 @@ func TestStatuses(t *testing.T) {
 		t.Error(`"cancelled" (British spelling, a quirk of the original) must not be valid`)
 	}
 }
+
+// TestApplyWithoutStoredStripeSubscription: a row that holds no Stripe subscription yet takes
+// the first one and keeps what it stored (customer, creation time); a first state that names no
+// plan is on the free plan.
+func TestApplyWithoutStoredStripeSubscription(t *testing.T) {
+	t.Parallel()
+	bare := &billing.Subscription{AccountID: accountID, Plan: billing.FreePlan, Status: billing.StatusActive,
+		StripeCustomerID: "cus_1", CreatedAt: t0.Add(-time.Hour)}
+	next, ok, _ := billing.Apply(bare, accountID, billing.Update{At: t0, StripeSubscriptionID: "sub_1", Plan: "pro",
+		Status: billing.StatusTrialing})
+	if !ok || next.StripeSubscriptionID != "sub_1" || next.Plan != "pro" || next.Status != billing.StatusTrialing ||
+		next.StripeCustomerID != "cus_1" || !next.CreatedAt.Equal(bare.CreatedAt) || !next.StripeUpdatedAt.Equal(t0) {
+		t.Errorf("row = %+v", next)
+	}
+	next, ok, _ = billing.Apply(nil, accountID, billing.Update{At: t0, StripeSubscriptionID: "sub_2", Status: billing.StatusIncomplete})
+	if !ok || next.Plan != billing.FreePlan || next.Status != billing.StatusIncomplete {
+		t.Errorf("first state without a plan = %+v", next)
+	}
+}
