@@ -96,6 +96,10 @@ func (m *memInbox) InboxEvents(_ context.Context, q billing.InboxQuery) ([]billi
 		if q.Unprocessed && r.processed {
 			continue
 		}
+		if !q.BeforeReceived.IsZero() && (r.received.After(q.BeforeReceived) ||
+			r.received.Equal(q.BeforeReceived) && r.ev.ID >= q.BeforeID) {
+			continue // on a previous page
+		}
 		rec := billing.EventRecord{ID: r.ev.ID, Type: r.ev.Type, ReceivedAt: r.received}
 		if r.processed {
 			rec.ProcessedAt, rec.Result = r.received, billing.ResultGranted

@@ -2,12 +2,14 @@ package billing_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/mock/gomock"
 
 	"github.com/oslira/oslira/core/billing"
+	"github.com/oslira/oslira/core/credit"
 )
 
 // TestSubscriptionChangesNotApplied: a change the ordering rule refuses is recorded as "stale"
@@ -99,4 +101,26 @@ func TestSubscriptionUpdateWithoutStatusOrKnownPrice(t *testing.T) {
 			t.Errorf("row = %+v", *row)
 		}
 	})
+}
+
+// TestCheckoutAfterNewerSubscriptionState: a subscription checkout delivered after a newer
+// update of its subscription leaves the stored state alone but still grants the first period —
+// grants do not depend on delivery order.
+func TestCheckoutAfterNewerSubscriptionState(t *testing.T) {
+	t.Parallel()
+	b := newProc(t)
+	ev := billing.Event{ID: "evt_co_late", Type: billing.TypeCheckoutCompleted, Created: t0.Add(-time.Minute), AccountID: accountID,
+		SubscriptionID: "sub_1", Mode: billing.ModeSubscription, PaymentStatus: billing.PaymentPaid, Plan: "growth"}
+	b.fresh(ev)
+	b.store.EXPECT().Plan(gomock.Any(), "growth").Return(growth, true, nil)
+	row := b.subscriptionRow(stored("sub_1", billing.StatusPastDue, "growth", t0))
+	b.granted(credit.EntryRequest{AccountID: accountID, Kind: credit.SubscriptionGrant, Amount: credit.MustAmount(250),
+		Reference: billing.FirstPeriodReference("sub_1")}, 250)
+	out, err := b.proc.Handle(context.Background(), ev)
+	if err != nil || out.Result != billing.ResultGranted || out.Credits != 250 || !strings.Contains(out.Detail, "newer") {
+		t.Fatalf("Handle = %+v, %v", out, err)
+	}
+	if row.StripeSubscriptionID != "" {
+		t.Errorf("the older checkout overwrote the stored state: %+v", *row)
+	}
 }

@@ -134,3 +134,15 @@ func TestSubscriptionFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalPassesProviderFailures: Stripe refusing the portal session reaches the caller as
+// Stripe's error class (here: rate limited, retryable).
+func TestPortalPassesProviderFailures(t *testing.T) {
+	t.Parallel()
+	b := newSvc(t)
+	b.store.EXPECT().EnsureCustomer(gomock.Any(), accountID, gomock.Any()).Return("cus_1", nil)
+	b.payments.EXPECT().CreatePortalSession(gomock.Any(), "cus_1", cfg.PortalReturnURL).Return("", billing.ErrProviderRateLimited)
+	if url, err := b.svc.Portal(context.Background(), user); !errors.Is(err, billing.ErrProviderRateLimited) || url != "" {
+		t.Fatalf("Portal = %q, %v", url, err)
+	}
+}

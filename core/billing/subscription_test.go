@@ -126,9 +126,10 @@ func TestApplyWithoutStoredStripeSubscription(t *testing.T) {
 	bare := &billing.Subscription{AccountID: accountID, Plan: billing.FreePlan, Status: billing.StatusActive,
 		StripeCustomerID: "cus_1", CreatedAt: t0.Add(-time.Hour)}
 	next, ok, _ := billing.Apply(bare, accountID, billing.Update{At: t0, StripeSubscriptionID: "sub_1", Plan: "pro",
-		Status: billing.StatusTrialing})
+		Status: billing.StatusTrialing, CurrentPeriodStart: t0})
 	if !ok || next.StripeSubscriptionID != "sub_1" || next.Plan != "pro" || next.Status != billing.StatusTrialing ||
-		next.StripeCustomerID != "cus_1" || !next.CreatedAt.Equal(bare.CreatedAt) || !next.StripeUpdatedAt.Equal(t0) {
+		next.StripeCustomerID != "cus_1" || !next.CreatedAt.Equal(bare.CreatedAt) || !next.StripeUpdatedAt.Equal(t0) ||
+		!next.CurrentPeriodStart.Equal(t0) {
 		t.Errorf("row = %+v", next)
 	}
 	next, ok, _ = billing.Apply(nil, accountID, billing.Update{At: t0, StripeSubscriptionID: "sub_2", Status: billing.StatusIncomplete})
