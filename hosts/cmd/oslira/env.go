@@ -41,6 +41,9 @@ var configVars = []envVar{
 	{"BILLING_SUCCESS_URL", "where Stripe Checkout sends a customer who paid"},
 	{"BILLING_CANCEL_URL", "where Checkout sends a customer who gave up"},
 	{"BILLING_PORTAL_RETURN_URL", "where the Stripe customer portal links back to"},
+	{"APIFY_ACTOR_ID", "Apify profile-scraper actor (default apify~instagram-profile-scraper)"},
+	{"APIFY_BASE_URL", "Apify API base URL (default https://api.apify.com/v2)"},
+	{"PROFILE_CACHE_TTL", "how long a scraped profile is reused, across accounts (default 24h)"},
 }
 
 // Secrets, read through the secrets port: environment variables in development
@@ -50,11 +53,12 @@ var (
 	secretStripe  = envVar{"STRIPE_SECRET_KEY", "secret: Stripe API key; without it checkout and portal answer 503"}
 	secretWebhook = envVar{"STRIPE_WEBHOOK_SECRET", "secret: Stripe webhook signing secret (whsec_…)"}
 	secretCursor  = envVar{"CURSOR_SIGNING_KEY", "secret: HMAC key of page cursors (dev: derived from the JWT secret)"}
+	secretApify   = envVar{"APIFY_API_TOKEN", "secret: Apify API token; without it (dev/test only) profiles come from a bundled sample set"}
 )
 
 // allVars is every variable the binary reads, for `oslira help environment`.
 func allVars() []envVar {
-	return append(slices.Clone(configVars), secretJWT, secretStripe, secretWebhook, secretCursor)
+	return append(slices.Clone(configVars), secretJWT, secretStripe, secretWebhook, secretCursor, secretApify)
 }
 
 // setEnvironment records on cmd the variables it reads, for its help: first the ones that

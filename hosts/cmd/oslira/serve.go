@@ -68,6 +68,9 @@ func newHostCommand(c *cli, name string) *cobra.Command {
 	if spec.http {
 		secrets = []envVar{secretJWT, secretStripe, secretWebhook, secretCursor}
 	}
+	if name != "cron" {
+		secrets = append(secrets, secretApify)
+	}
 	setEnvironment(cmd, details.env, secrets...)
 	cmd.Annotations["exit"] = "0 stopped cleanly, 1 configuration, start-up or stop failure (requests cut off included), 2 usage."
 	return cmd
