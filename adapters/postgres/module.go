@@ -8,6 +8,7 @@ import (
 
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/billing"
+	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/observe"
@@ -18,7 +19,8 @@ import (
 // core ports: credit.Ledger (a LedgerStore) and credit.Reader (a LedgerStore signing cursors with
 // the CursorKey, which the graph must then hold), idempotency.Store (IdempotencyStore),
 // account.Store (AccountStore),
-// billing.Store and billing.EventInbox (one BillingStore).
+// billing.Store and billing.EventInbox (one BillingStore), business.Store and
+// business.ContextStore (one BusinessStore, signing cursors with the CursorKey).
 // It needs a Config in the graph. It does not migrate: hosts decide when to (see Migrate).
 var Module = fx.Module("postgres",
 	fx.Provide(
@@ -33,6 +35,7 @@ var Module = fx.Module("postgres",
 		fx.Annotate(NewIdempotencyStore, fx.As(new(idempotency.Store))),
 		fx.Annotate(NewAccountStore, fx.As(new(account.Store))),
 		fx.Annotate(NewBillingStore, fx.As(new(billing.Store)), fx.As(new(billing.EventInbox))),
+		fx.Annotate(NewBusinessStore, fx.As(new(business.Store)), fx.As(new(business.ContextStore))),
 	),
 )
 

@@ -4,19 +4,22 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/idempotency"
 )
 
 // Core provides the core use-case services over the ports the adapters bind: *account.Service
 // (over account.Store), *credit.Service (over credit.Ledger and credit.Reader) and
-// *idempotency.Service (over idempotency.Store). The services
+// *idempotency.Service (over idempotency.Store) and *business.Service (over business.Store and
+// the workflow.Engine that starts onboarding runs). The services
 // hold no resources, so there is nothing to start or stop.
 var Core = fx.Module("core",
 	fx.Provide(
 		newAccountService,
 		credit.NewService,
 		newIdempotencyService,
+		business.NewService,
 	),
 )
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/billing"
+	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/identity"
 )
@@ -17,6 +18,7 @@ type API struct {
 	accounts *account.Service
 	credits  *credit.Service
 	billing  Billing
+	business *business.Service
 }
 
 // WebhookVerifier checks a Stripe delivery: payload is the raw body, signature the
@@ -35,7 +37,19 @@ type Billing struct {
 	VerifyWebhook WebhookVerifier
 }
 
-// NewAPI returns the handlers over their dependencies.
+// NewAPI returns the handlers over their dependencies. The business-profile routes need
+// WithBusiness as well (fx does both: see newAPI).
 func NewAPI(verifier identity.TokenVerifier, accounts *account.Service, credits *credit.Service, billing Billing) *API {
 	return &API{verifier: verifier, accounts: accounts, credits: credits, billing: billing}
+}
+
+// WithBusiness sets the business-profile use cases and returns a.
+func (a *API) WithBusiness(s *business.Service) *API {
+	a.business = s
+	return a
+}
+
+// newAPI is NewAPI with every service, for fx.
+func newAPI(verifier identity.TokenVerifier, accounts *account.Service, credits *credit.Service, billing Billing, businesses *business.Service) *API {
+	return NewAPI(verifier, accounts, credits, billing).WithBusiness(businesses)
 }

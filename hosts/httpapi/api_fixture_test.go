@@ -28,6 +28,7 @@ import (
 	"github.com/oslira/oslira/contracts"
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/billing"
+	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/observe"
@@ -79,9 +80,14 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	t.Cleanup(verifier.Close)
 	ledger := postgres.NewLedgerStore(db)
 	store := postgres.NewBillingStore(db)
+	businesses, err := postgres.NewBusinessStore(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	engine := fc.workflows
 	if engine == nil {
-		engine = newWorkflowClient(t, pool, billing.EventDefinition(billing.NewProcessor(store)))
+		engine = newWorkflowClient(t, pool, billing.EventDefinition(billing.NewProcessor(store)),
+			business.ContextDefinition(fixedWriter{}, businesses))
 	}
 	fake := stripetest.New(t, testStripeKey)
 	var payments billing.Payments
@@ -103,7 +109,8 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 		Inbox:         billing.NewInbox(store, engine),
 		VerifyWebhook: testVerifier(whsec),
 	}
-	api := NewAPI(verifier, account.NewService(postgres.NewAccountStore(db), nil), credit.NewService(ledger, ledger), bill)
+	api := NewAPI(verifier, account.NewService(postgres.NewAccountStore(db), nil), credit.NewService(ledger, ledger), bill).
+		WithBusiness(business.NewService(businesses, engine))
 
 	logs := &logBuffer{}
 	cfg := Config{Version: "contract-test"}.WithDefaults()

@@ -273,6 +273,10 @@ func TestContract(t *testing.T) {
 		testWebhookRoute(t, f)
 	})
 
+	t.Run("business profiles", func(t *testing.T) {
+		testBusinessRoutes(t, f)
+	})
+
 	// Every route the engine serves has been driven at least once by the subtests above.
 	for r := range engineRoutes(f.engine) {
 		if !f.exercised[r] {

@@ -10,11 +10,11 @@ import (
 // in the fx value group "health", the /v1 API, the contract at /openapi.json (loaded and
 // validated at construction), and the *Server started and stopped with the application.
 // It needs a Config, a *slog.Logger, an identity.TokenVerifier, an *account.Service, a
-// *credit.Service and a Billing in the graph.
+// *credit.Service, a Billing and a *business.Service in the graph.
 var Module = fx.Module("httpapi",
 	fx.Provide(
 		newHealth,
-		NewAPI,
+		newAPI,
 		LoadContract,
 		NewHandler,
 		NewServer,

@@ -31,6 +31,13 @@ func routes(r *gin.Engine, health *Health, api *API, spec *OpenAPI, keys gin.Han
 		authed.POST("/v1/billing/checkout", keys, api.checkout)
 		get(authed, "/v1/billing/subscription", api.subscription)
 		authed.POST("/v1/billing/portal", api.portal)
+		authed.POST("/v1/business-profiles", keys, api.createBusinessProfile)
+		get(authed, "/v1/business-profiles", api.listBusinessProfiles)
+		get(authed, "/v1/business-profiles/:id", api.getBusinessProfile)
+		authed.PATCH("/v1/business-profiles/:id", api.patchBusinessProfile)
+		authed.DELETE("/v1/business-profiles/:id", api.deleteBusinessProfile)
+		authed.POST("/v1/business-profiles/:id/context", keys, api.generateBusinessContext) // starts onboarding (202)
+		get(authed, "/v1/business-profiles/:id/context", api.businessContext)
 
 		admin := authed.Group("/v1/admin", requireOperator)
 		admin.POST("/accounts/:id/credits", keys, api.adminGrantCredits)

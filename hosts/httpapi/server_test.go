@@ -13,6 +13,7 @@ import (
 	"go.uber.org/fx/fxtest"
 
 	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/identity"
@@ -26,6 +27,7 @@ var coreStubs = fx.Provide(
 	func() *credit.Service { return credit.NewService(nil, nil) },
 	func() Billing { return Billing{} },
 	func() *idempotency.Service { return nil },
+	func() *business.Service { return business.NewService(nil, nil) },
 )
 
 func TestServerDrainsInFlightRequests(t *testing.T) {
