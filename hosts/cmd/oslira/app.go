@@ -38,7 +38,7 @@ var commands = map[string]command{
 		// executor launches before the server accepts requests and stops after it drained them.
 		modules: []fx.Option{
 			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, jwt.Module, bootstrap.Core,
-			bootstrap.MigrateOnStart, bootstrap.Workflows, bootstrap.Billing, bootstrap.Scraping,
+			bootstrap.MigrateOnStart, bootstrap.Workflows, bootstrap.Billing, bootstrap.Scraping, bootstrap.LLM,
 			worker.Module, httpapi.Module, cron.Module,
 		},
 	},
@@ -48,7 +48,7 @@ var commands = map[string]command{
 		http:    true,
 		modules: []fx.Option{
 			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, jwt.Module, bootstrap.Core,
-			bootstrap.MigrateOnStart, bootstrap.Workflows, dbos.ClientModule, bootstrap.Billing, bootstrap.Scraping,
+			bootstrap.MigrateOnStart, bootstrap.Workflows, dbos.ClientModule, bootstrap.Billing, bootstrap.Scraping, bootstrap.LLM,
 			httpapi.Module,
 		},
 	},
@@ -57,7 +57,7 @@ var commands = map[string]command{
 		serves:  true,
 		modules: []fx.Option{
 			bootstrap.ResolveDatabase, postgres.Module, secrets.Module,
-			bootstrap.MigrateOnStart, bootstrap.Workflows, bootstrap.Scraping, worker.Module,
+			bootstrap.MigrateOnStart, bootstrap.Workflows, bootstrap.Scraping, bootstrap.LLM, worker.Module,
 		},
 	},
 	"cron": {

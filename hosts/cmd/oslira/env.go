@@ -44,6 +44,19 @@ var configVars = []envVar{
 	{"APIFY_ACTOR_ID", "Apify profile-scraper actor (default apify~instagram-profile-scraper)"},
 	{"APIFY_BASE_URL", "Apify API base URL (default https://api.apify.com/v2)"},
 	{"PROFILE_CACHE_TTL", "how long a scraped profile is reused, across accounts (default 24h)"},
+	{"LLM_PROVIDERS", "language-model providers in order of preference (default openai,anthropic)"},
+	{"OPENAI_BASE_URL", "OpenAI API base URL (default https://api.openai.com/v1; a fake in tests)"},
+	{"ANTHROPIC_BASE_URL", "Anthropic API base URL (default https://api.anthropic.com)"},
+	{"AI_GATEWAY_URL", "Cloudflare AI Gateway root https://gateway.ai.cloudflare.com/v1/<account>/<gateway>"},
+	{"CLOUDFLARE_ACCOUNT_ID", "with AI_GATEWAY_ID: the AI Gateway root, instead of AI_GATEWAY_URL"},
+	{"AI_GATEWAY_ID", "the Cloudflare AI Gateway's name (with CLOUDFLARE_ACCOUNT_ID)"},
+	{"AI_GATEWAY_CACHE_TTL", "cf-aig-cache-ttl sent through the gateway (unset: the gateway's setting)"},
+	{"LLM_OPENAI_SMALL_MODEL", "OpenAI model of the small tier (default gpt-5-mini)"},
+	{"LLM_OPENAI_STRONG_MODEL", "OpenAI model of the strong tier (default gpt-5)"},
+	{"LLM_ANTHROPIC_SMALL_MODEL", "Anthropic model of the small tier (default claude-haiku-4-5)"},
+	{"LLM_ANTHROPIC_STRONG_MODEL", "Anthropic model of the strong tier (default claude-sonnet-4-5)"},
+	{"LLM_CACHE_TTL", "how long an identical model call is answered from PostgreSQL (default 24h; 0 off)"},
+	{"LLM_PRICES_FILE", "price-table JSON replacing the embedded one (USD per 1M tokens, effective date)"},
 }
 
 // Secrets, read through the secrets port: environment variables in development
@@ -54,11 +67,15 @@ var (
 	secretWebhook = envVar{"STRIPE_WEBHOOK_SECRET", "secret: Stripe webhook signing secret (whsec_…)"}
 	secretCursor  = envVar{"CURSOR_SIGNING_KEY", "secret: HMAC key of page cursors (dev: derived from the JWT secret)"}
 	secretApify   = envVar{"APIFY_API_TOKEN", "secret: Apify API token; without it (dev/test only) profiles come from a bundled sample set"}
+	secretOpenAI  = envVar{"OPENAI_API_KEY", "secret: OpenAI API key; with no LLM key (dev/test only) the offline analyzer answers"}
+	secretClaude  = envVar{"ANTHROPIC_API_KEY", "secret: Anthropic API key (fallback or first provider, see LLM_PROVIDERS)"}
+	secretAIG     = envVar{"AI_GATEWAY_TOKEN", "secret: Cloudflare AI Gateway token (cf-aig-authorization), optional"}
 )
 
 // allVars is every variable the binary reads, for `oslira help environment`.
 func allVars() []envVar {
-	return append(slices.Clone(configVars), secretJWT, secretStripe, secretWebhook, secretCursor, secretApify)
+	return append(slices.Clone(configVars), secretJWT, secretStripe, secretWebhook, secretCursor, secretApify,
+		secretOpenAI, secretClaude, secretAIG)
 }
 
 // setEnvironment records on cmd the variables it reads, for its help: first the ones that

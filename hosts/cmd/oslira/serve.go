@@ -69,7 +69,7 @@ func newHostCommand(c *cli, name string) *cobra.Command {
 		secrets = []envVar{secretJWT, secretStripe, secretWebhook, secretCursor}
 	}
 	if name != "cron" {
-		secrets = append(secrets, secretApify)
+		secrets = append(secrets, secretApify, secretOpenAI, secretClaude, secretAIG)
 	}
 	setEnvironment(cmd, details.env, secrets...)
 	cmd.Annotations["exit"] = "0 stopped cleanly, 1 configuration, start-up or stop failure (requests cut off included), 2 usage."
