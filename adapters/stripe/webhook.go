@@ -75,8 +75,8 @@ func signedAt(header string) (time.Time, error) {
 
 // ParseEvent maps a Stripe event body without checking any signature: for bodies already
 // verified and stored (a processing workflow reading webhook_events.payload). Errors are
-// billing.ErrWebhookPayload: not JSON, no id or type, or a handled event whose object does not
-// have the expected shape.
+// billing.ErrWebhookPayload: not JSON, no id or type, a handled event whose object does not
+// have the expected shape, or a timestamp after year 9999 (see checkTimes).
 func ParseEvent(payload []byte) (billing.Event, error) {
 	var se stripego.Event
 	if err := json.Unmarshal(payload, &se); err != nil {
@@ -95,6 +95,9 @@ func mapEvent(se stripego.Event) (billing.Event, error) {
 		ev.Created = time.Unix(se.Created, 0).UTC()
 	}
 	if se.Data == nil || len(se.Data.Raw) == 0 {
+		if err := checkTimes(ev); err != nil {
+			return billing.Event{}, billing.ErrWebhookPayload.WithCause(fmt.Errorf("event %s (%s): %w", ev.ID, ev.Type, err))
+		}
 		return ev, nil
 	}
 	var err error
@@ -118,8 +121,27 @@ func mapEvent(se stripego.Event) (billing.Event, error) {
 		_ = json.Unmarshal(se.Data.Raw, &o) // best effort: unknown objects may be anything
 		ev.ObjectID = o.ID
 	}
+	if err == nil {
+		err = checkTimes(ev)
+	}
 	if err != nil {
 		return billing.Event{}, billing.ErrWebhookPayload.WithCause(fmt.Errorf("event %s (%s): %w", ev.ID, ev.Type, err))
 	}
 	return ev, nil
+}
+
+// lastTime is the latest instant an Event may carry: the event is the stripe.event.v1 workflow's
+// JSON input, and JSON (RFC 3339) times end with year 9999.
+var lastTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// checkTimes refuses an event whose timestamps cannot be stored as the workflow's input (a
+// created or period end after year 9999 would otherwise fail every start of its run; found by
+// FuzzVerifyWebhookBody's workflow round trip).
+func checkTimes(ev billing.Event) error {
+	for _, t := range []time.Time{ev.Created, ev.CurrentPeriodStart, ev.CurrentPeriodEnd, ev.CanceledAt} {
+		if t.After(lastTime) {
+			return fmt.Errorf("timestamp %d is after year 9999", t.Unix())
+		}
+	}
+	return nil
 }
