@@ -2,6 +2,7 @@ package business
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 
@@ -130,7 +131,8 @@ func Facts(c Context) *ai.BusinessFacts {
 		f.ICP.MaxFollowers = *i.MaxFollowers
 	}
 	if i.MinEngagementRate != nil {
-		f.ICP.MinEngagementRate = *i.MinEngagementRate * 100
+		// Rounded to 4 decimals of a percent, so 0.035 is 3.5, not 3.5000000000000004.
+		f.ICP.MinEngagementRate = math.Round(*i.MinEngagementRate*1e6) / 1e4
 	}
 	for _, s := range i.CompanySizes {
 		f.ICP.CompanySizes = append(f.ICP.CompanySizes, string(s))
