@@ -8,7 +8,7 @@
 // Anthropic, the offline analyzer). For each call it
 //
 //  1. looks the request up in the exact-match ResponseCache, once per provider route in order
-//     (key: SHA-256 of provider, model, system prompt, user prompt and schema — see CacheKey), so
+//     (key: provider, model, system prompt, user prompt and schema — see CacheKey), so
 //     a repeated prompt costs nothing, whichever provider first answered it;
 //  2. asks the providers in order, falling back to the next when one fails retryably
 //     (apperr.Unavailable, apperr.RateLimited — an open circuit breaker is Unavailable) or has

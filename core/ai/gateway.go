@@ -196,8 +196,7 @@ func (g *Gateway) lookup(ctx context.Context, req Request) (Response, bool) {
 	}
 	start := g.ports.Now()
 	for _, r := range g.cfg.Routes {
-		key := CacheKey(r.Provider.Name(), r.model(req.Tier), req.System, req.User, req.Schema)
-		a, found, err := g.ports.Cache.Get(ctx, key)
+		a, found, err := g.ports.Cache.Get(ctx, cacheKey(r, req))
 		if err != nil {
 			g.ports.Log.WarnContext(ctx, "llm response cache unavailable; calling the provider", "error", err)
 			return Response{}, false
@@ -228,12 +227,11 @@ func (g *Gateway) store(ctx context.Context, r Route, req Request, resp Response
 	if g.ports.Cache == nil || g.cfg.CacheTTL == 0 {
 		return
 	}
-	key := CacheKey(r.Provider.Name(), r.model(req.Tier), req.System, req.User, req.Schema)
 	cost := resp.CostMicros
 	if resp.CacheHit { // answered by the AI gateway's cache: the first answer cost this much
 		cost = resp.SavedMicros
 	}
-	err := g.ports.Cache.Put(context.WithoutCancel(ctx), key, CachedAnswer{
+	err := g.ports.Cache.Put(context.WithoutCancel(ctx), cacheKey(r, req), CachedAnswer{
 		Provider: resp.Provider, Model: resp.Model, JSON: resp.JSON, Usage: resp.Usage,
 		CostMicros: cost, CostKnown: resp.CostKnown, CreatedAt: g.ports.Now(),
 	}, g.cfg.CacheTTL)

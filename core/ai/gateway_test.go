@@ -122,9 +122,9 @@ func TestGatewaySuccessPricesRecordsAndCaches(t *testing.T) {
 	f := newFixture(t)
 	req := request()
 	schema := ai.Schema{Name: "light_analysis", JSON: lightSchema}
-	keys := []string{
-		ai.CacheKey("openai", "gpt-4o-mini", req.System, req.User, schema),
-		ai.CacheKey("anthropic", "claude-haiku-4-5", req.System, req.User, schema),
+	keys := []ai.CacheKey{
+		{Provider: "openai", Model: "gpt-4o-mini", System: req.System, User: req.User, Schema: schema},
+		{Provider: "anthropic", Model: "claude-haiku-4-5", System: req.System, User: req.User, Schema: schema},
 	}
 	gomock.InOrder(
 		f.cache.EXPECT().Get(gomock.Any(), keys[0]).Return(ai.CachedAnswer{}, false, nil),
@@ -139,7 +139,7 @@ func TestGatewaySuccessPricesRecordsAndCaches(t *testing.T) {
 	})
 	f.validator.EXPECT().Validate(schema, []byte(answer)).Return(nil)
 	f.cache.EXPECT().Put(gomock.Any(), keys[0], gomock.Any(), time.Hour).DoAndReturn(
-		func(_ context.Context, _ string, a ai.CachedAnswer, _ time.Duration) error {
+		func(_ context.Context, _ ai.CacheKey, a ai.CachedAnswer, _ time.Duration) error {
 			if a.Provider != "openai" || a.Model != "gpt-4o-mini-2024-07-18" || a.CostMicros != 164 || !a.CostKnown || string(a.JSON) != answer {
 				t.Errorf("cached = %+v", a)
 			}
@@ -245,8 +245,8 @@ func TestGatewayFallsBackOnRetryableFailures(t *testing.T) {
 				return ai.Completion{JSON: []byte(answer), Usage: ai.Usage{Input: 100, Output: 10}}, nil
 			})
 			f.validator.EXPECT().Validate(gomock.Any(), gomock.Any()).Return(nil)
-			f.cache.EXPECT().Put(gomock.Any(), ai.CacheKey("anthropic", "claude-haiku-4-5", request().System, request().User,
-				ai.Schema{Name: "light_analysis", JSON: lightSchema}), gomock.Any(), time.Hour).Return(nil)
+			f.cache.EXPECT().Put(gomock.Any(), ai.CacheKey{Provider: "anthropic", Model: "claude-haiku-4-5", System: request().System,
+				User: request().User, Schema: ai.Schema{Name: "light_analysis", JSON: lightSchema}}, gomock.Any(), time.Hour).Return(nil)
 
 			resp, err := f.gw.Complete(t.Context(), request())
 			if err != nil {
@@ -466,7 +466,7 @@ func TestGatewayPricing(t *testing.T) {
 		f.first.EXPECT().Complete(gomock.Any(), gomock.Any()).Return(c, nil)
 		f.validator.EXPECT().Validate(gomock.Any(), gomock.Any()).Return(nil)
 		f.cache.EXPECT().Put(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
-			func(_ context.Context, _ string, a ai.CachedAnswer, _ time.Duration) error {
+			func(_ context.Context, _ ai.CacheKey, a ai.CachedAnswer, _ time.Duration) error {
 				if a.CostMicros != 164 {
 					t.Errorf("cached cost = %d, want the original 164", a.CostMicros)
 				}

@@ -50,12 +50,12 @@ type CachedAnswer struct {
 // which are in the key.
 //
 // Get returns the answer stored under key unless it expired (found false). Put stores a under
-// key until now + ttl, replacing an older entry. Errors are apperr.Unavailable when the store
+// key until now + ttl, replacing an older entry. Keys are compared on every field (see CacheKey). Errors are apperr.Unavailable when the store
 // cannot be reached; the Gateway treats a Get error as a miss and ignores a Put error, so a
 // cache outage never fails a call.
 type ResponseCache interface {
-	Get(ctx context.Context, key string) (a CachedAnswer, found bool, err error)
-	Put(ctx context.Context, key string, a CachedAnswer, ttl time.Duration) error
+	Get(ctx context.Context, key CacheKey) (a CachedAnswer, found bool, err error)
+	Put(ctx context.Context, key CacheKey, a CachedAnswer, ttl time.Duration) error
 }
 
 // Statuses of a UsageRecord.

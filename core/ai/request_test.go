@@ -11,30 +11,6 @@ import (
 	"github.com/oslira/oslira/core/apperr"
 )
 
-func TestCacheKey(t *testing.T) {
-	t.Parallel()
-	s := ai.Schema{Name: "light_analysis", JSON: []byte(`{"type":"object"}`)}
-	base := ai.CacheKey("openai", "gpt-5-mini", "sys", "user", s)
-	if len(base) != 64 || base != ai.CacheKey("openai", "gpt-5-mini", "sys", "user", s) {
-		t.Fatalf("key %q is not a stable hex SHA-256", base)
-	}
-	variants := []string{
-		ai.CacheKey("anthropic", "gpt-5-mini", "sys", "user", s),
-		ai.CacheKey("openai", "gpt-5", "sys", "user", s),
-		ai.CacheKey("openai", "gpt-5-mini", "sys2", "user", s),
-		ai.CacheKey("openai", "gpt-5-mini", "sys", "user2", s),
-		ai.CacheKey("openai", "gpt-5-mini", "sys", "user", ai.Schema{Name: "other", JSON: s.JSON}),
-		ai.CacheKey("openai", "gpt-5-mini", "sys", "user", ai.Schema{Name: s.Name, JSON: []byte(`{}`)}),
-		// Moving a byte between fields must change the key (fields are length-prefixed).
-		ai.CacheKey("openai", "gpt-5-mini", "sysu", "ser", s),
-	}
-	for i, v := range variants {
-		if v == base {
-			t.Errorf("variant %d has the same key", i)
-		}
-	}
-}
-
 func TestRetryAfter(t *testing.T) {
 	t.Parallel()
 	err := ai.WithRetryAfter(ai.ErrRateLimited, 3*time.Second)

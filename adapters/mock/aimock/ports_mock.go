@@ -207,7 +207,7 @@ func (m *MockResponseCache) EXPECT() *MockResponseCacheMockRecorder {
 }
 
 // Get mocks base method.
-func (m *MockResponseCache) Get(ctx context.Context, key string) (ai.CachedAnswer, bool, error) {
+func (m *MockResponseCache) Get(ctx context.Context, key ai.CacheKey) (ai.CachedAnswer, bool, error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "Get", ctx, key)
 	ret0, _ := ret[0].(ai.CachedAnswer)
@@ -235,19 +235,19 @@ func (c *MockResponseCacheGetCall) Return(a ai.CachedAnswer, found bool, err err
 }
 
 // Do rewrite *gomock.Call.Do
-func (c *MockResponseCacheGetCall) Do(f func(context.Context, string) (ai.CachedAnswer, bool, error)) *MockResponseCacheGetCall {
+func (c *MockResponseCacheGetCall) Do(f func(context.Context, ai.CacheKey) (ai.CachedAnswer, bool, error)) *MockResponseCacheGetCall {
 	c.Call = c.Call.Do(f)
 	return c
 }
 
 // DoAndReturn rewrite *gomock.Call.DoAndReturn
-func (c *MockResponseCacheGetCall) DoAndReturn(f func(context.Context, string) (ai.CachedAnswer, bool, error)) *MockResponseCacheGetCall {
+func (c *MockResponseCacheGetCall) DoAndReturn(f func(context.Context, ai.CacheKey) (ai.CachedAnswer, bool, error)) *MockResponseCacheGetCall {
 	c.Call = c.Call.DoAndReturn(f)
 	return c
 }
 
 // Put mocks base method.
-func (m *MockResponseCache) Put(ctx context.Context, key string, a ai.CachedAnswer, ttl time.Duration) error {
+func (m *MockResponseCache) Put(ctx context.Context, key ai.CacheKey, a ai.CachedAnswer, ttl time.Duration) error {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "Put", ctx, key, a, ttl)
 	ret0, _ := ret[0].(error)
@@ -273,13 +273,13 @@ func (c *MockResponseCachePutCall) Return(arg0 error) *MockResponseCachePutCall 
 }
 
 // Do rewrite *gomock.Call.Do
-func (c *MockResponseCachePutCall) Do(f func(context.Context, string, ai.CachedAnswer, time.Duration) error) *MockResponseCachePutCall {
+func (c *MockResponseCachePutCall) Do(f func(context.Context, ai.CacheKey, ai.CachedAnswer, time.Duration) error) *MockResponseCachePutCall {
 	c.Call = c.Call.Do(f)
 	return c
 }
 
 // DoAndReturn rewrite *gomock.Call.DoAndReturn
-func (c *MockResponseCachePutCall) DoAndReturn(f func(context.Context, string, ai.CachedAnswer, time.Duration) error) *MockResponseCachePutCall {
+func (c *MockResponseCachePutCall) DoAndReturn(f func(context.Context, ai.CacheKey, ai.CachedAnswer, time.Duration) error) *MockResponseCachePutCall {
 	c.Call = c.Call.DoAndReturn(f)
 	return c
 }
