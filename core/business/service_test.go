@@ -113,7 +113,9 @@ type statusEngine struct {
 	status func(id string) (workflow.Status, error)
 }
 
-func (e statusEngine) Status(_ context.Context, id string) (workflow.Status, error) { return e.status(id) }
+func (e statusEngine) Status(_ context.Context, id string) (workflow.Status, error) {
+	return e.status(id)
+}
 
 func TestGenerateContext(t *testing.T) {
 	ctx := context.Background()
