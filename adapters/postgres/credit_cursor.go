@@ -46,8 +46,9 @@ type ledgerCursor struct {
 const maxCursorLength = 256
 
 // cursorEncoding reads both parts of a cursor. Strict: the unused low bits of a part's last
-// character must be zero, as encode writes them; otherwise 4 of the MAC's characters decode to
-// the same bytes and a changed cursor would be accepted (found by FuzzCursorRoundTrip).
+// character must be zero, as encode writes them; otherwise 16 characters in the MAC's last place
+// (4 unused bits) decode to the same bytes and a changed cursor is accepted (found by the fuzz
+// targets in credit_cursor_fuzz_test.go).
 var cursorEncoding = base64.RawURLEncoding.Strict()
 
 var errInvalidCursor = apperr.Validation(apperr.CodeInvalidCursor, "invalid page cursor",
