@@ -207,6 +207,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 
 	if v := l.get("CORS_ALLOWED_ORIGINS"); v != "" {
+		if len(splitList(v)) == 0 { // "," or " , ": set, yet no origin (in production it passed for present)
+			l.bad("CORS_ALLOWED_ORIGINS", "must list at least one origin, like https://app.example.com")
+		}
 		for _, o := range splitList(v) {
 			if httpapi.ValidateOrigin(o) != nil {
 				l.bad("CORS_ALLOWED_ORIGINS", "must be a comma-separated list of origins like https://app.example.com (no paths, no wildcards)")
