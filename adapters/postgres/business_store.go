@@ -47,6 +47,13 @@ func NewBusinessStore(db *DB, key CursorKey) (*BusinessStore, error) {
 	return &BusinessStore{db: db, cursors: key}, nil
 }
 
+// NewBusinessContextStore returns a BusinessStore for the onboarding workflow's writes
+// (business.ContextStore), which never lists and so needs no deployment key.
+func NewBusinessContextStore(db *DB) *BusinessStore {
+	s, _ := NewBusinessStore(db, nil) // a random key cannot be refused
+	return s
+}
+
 // errNoProfile is what every method returns for a profile it cannot see.
 var errNoProfile = business.ErrNotFound
 

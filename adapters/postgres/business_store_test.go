@@ -431,6 +431,7 @@ func TestBusinessContextRunBookkeeping(t *testing.T) {
 	t.Parallel()
 	svc, store, db := newBusiness(t)
 	m := provision(t, db, 0)
+	writer := postgres.NewBusinessContextStore(db) // the workflow's store, as fx binds it
 	p, err := svc.Create(t.Context(), m.principal(), business.Context{BusinessName: "Onboard", OneLiner: "old"})
 	if err != nil {
 		t.Fatal(err)
@@ -450,13 +451,13 @@ func TestBusinessContextRunBookkeeping(t *testing.T) {
 
 	// Only the latest run writes.
 	w := business.Written{OneLiner: "New one-liner.", Summary: "One. Two. Three. Four."}
-	if ok, err := store.SaveContext(t.Context(), m.account, p.ID, "business-context:stale", w); ok || err != nil {
+	if ok, err := writer.SaveContext(t.Context(), m.account, p.ID, "business-context:stale", w); ok || err != nil {
 		t.Errorf("save by a stale run = %v, %v", ok, err)
 	}
-	if ok, err := store.SaveContext(t.Context(), m.account, "not-a-uuid", run1, w); ok || err != nil {
+	if ok, err := writer.SaveContext(t.Context(), m.account, "not-a-uuid", run1, w); ok || err != nil {
 		t.Errorf("save of a malformed id = %v, %v", ok, err)
 	}
-	if ok, err := store.SaveContext(t.Context(), m.account, p.ID, run1, w); !ok || err != nil {
+	if ok, err := writer.SaveContext(t.Context(), m.account, p.ID, run1, w); !ok || err != nil {
 		t.Fatalf("save = %v, %v", ok, err)
 	}
 	got, _ = svc.Get(t.Context(), m.principal(), p.ID)
@@ -470,10 +471,10 @@ func TestBusinessContextRunBookkeeping(t *testing.T) {
 	if won, err := store.MarkContextRunning(t.Context(), m.principal(), p.ID, 1, run2); !won || err != nil {
 		t.Fatalf("mark 2 = %v, %v", won, err)
 	}
-	if ok, err := store.MarkContextFailed(t.Context(), m.account, p.ID, run1, "x"); ok || err != nil {
+	if ok, err := writer.MarkContextFailed(t.Context(), m.account, p.ID, run1, "x"); ok || err != nil {
 		t.Errorf("fail by the older run = %v, %v", ok, err)
 	}
-	if ok, err := store.MarkContextFailed(t.Context(), m.account, p.ID, run2, "service.unavailable"); !ok || err != nil {
+	if ok, err := writer.MarkContextFailed(t.Context(), m.account, p.ID, run2, "service.unavailable"); !ok || err != nil {
 		t.Fatalf("fail = %v, %v", ok, err)
 	}
 	got, _ = svc.Get(t.Context(), m.principal(), p.ID)
@@ -486,7 +487,7 @@ func TestBusinessContextRunBookkeeping(t *testing.T) {
 	if err := svc.Delete(t.Context(), m.principal(), p.ID); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := store.SaveContext(t.Context(), m.account, p.ID, run2, w); ok || err != nil {
+	if ok, err := writer.SaveContext(t.Context(), m.account, p.ID, run2, w); ok || err != nil {
 		t.Errorf("save after delete = %v, %v", ok, err)
 	}
 }

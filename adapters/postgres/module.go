@@ -19,8 +19,9 @@ import (
 // core ports: credit.Ledger (a LedgerStore) and credit.Reader (a LedgerStore signing cursors with
 // the CursorKey, which the graph must then hold), idempotency.Store (IdempotencyStore),
 // account.Store (AccountStore),
-// billing.Store and billing.EventInbox (one BillingStore), business.Store and
-// business.ContextStore (one BusinessStore, signing cursors with the CursorKey).
+// billing.Store and billing.EventInbox (one BillingStore), business.Store (a BusinessStore
+// signing cursors with the CursorKey) and business.ContextStore (a BusinessStore that lists
+// nothing, so the workflow graphs of operator commands need no key).
 // It needs a Config in the graph. It does not migrate: hosts decide when to (see Migrate).
 var Module = fx.Module("postgres",
 	fx.Provide(
@@ -35,7 +36,8 @@ var Module = fx.Module("postgres",
 		fx.Annotate(NewIdempotencyStore, fx.As(new(idempotency.Store))),
 		fx.Annotate(NewAccountStore, fx.As(new(account.Store))),
 		fx.Annotate(NewBillingStore, fx.As(new(billing.Store)), fx.As(new(billing.EventInbox))),
-		fx.Annotate(NewBusinessStore, fx.As(new(business.Store)), fx.As(new(business.ContextStore))),
+		fx.Annotate(NewBusinessStore, fx.As(new(business.Store))),
+		fx.Annotate(NewBusinessContextStore, fx.As(new(business.ContextStore))),
 	),
 )
 
