@@ -12,6 +12,8 @@ LDFLAGS   := -s -w -X github.com/oslira/oslira/hosts/bootstrap.BuildVersion=$(VE
 COVERPKG  := ./...
 COVERPROF := .data/cover/cover.out
 COVERRULES:= hosts/coverage.rules
+FUZZTIME  ?= 10s
+FUZZPARALLEL ?= 1
 GENERATED := $(shell find . -path ./.tools -prune -o -name '*_mock.go' -print | sort)
 
 .PHONY: help
@@ -57,6 +59,26 @@ cover: ## Test with coverage; prints every package by layer beside its threshold
 	$(GO) tool cover -html=$(COVERPROF) -o $(dir $(COVERPROF))cover.html
 	@echo "HTML report: $(dir $(COVERPROF))cover.html"
 	@$(GO) run ./hosts/cmd/covergate -profile $(COVERPROF) -rules $(COVERRULES)
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each, one after another; a crasher is kept in testdata/fuzz
+	@failed=""; \
+	for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | grep -v '^\./\.tools/' | xargs -n1 dirname | sort -u); do \
+	  list=$$($(GO) test -list '^Fuzz' $$dir 2>&1) || { echo "$$list" | sed 's/^/  /'; failed="$$failed\n  $$dir: the tests do not build"; continue; }; \
+	  for target in $$(echo "$$list" | grep '^Fuzz'); do \
+	    echo "fuzz: $$dir $$target for $(FUZZTIME)"; \
+	    out=$$($(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$dir 2>&1); \
+	    rc=$$?; crasher=$$(echo "$$out" | sed -n 's|.*Failing input written to \(.*\)$$|\1|p' | head -1); \
+	    if [ $$rc -eq 0 ]; then echo "$$out" | grep '^fuzz: elapsed' | tail -1 | sed 's/^/  /'; continue; fi; \
+	    if [ -z "$$crasher" ] && echo "$$out" | grep -qx '[[:space:]]*context deadline exceeded' && ! echo "$$out" | grep -q -- '--- FAIL: .*/'; then \
+	      echo "$$out" | grep '^fuzz: elapsed' | tail -1 | sed 's/^/  /'; \
+	      echo "  stopped by Go 1.26's fuzztime race (golang/go#75804, fixed in 1.27): no failing input, not a failure"; continue; \
+	    fi; \
+	    echo "$$out" | sed 's/^/  /'; \
+	    failed="$$failed\n  $$dir $$target$${crasher:+: $$dir/$$crasher}"; \
+	  done; \
+	done; \
+	if [ -n "$$failed" ]; then printf "fuzz: failed:$$failed\n"; exit 1; fi; echo "fuzz: every target passed"
 
 .PHONY: mutate
 mutate: ## Mutation-test core/** with gremlins (pinned in .tools/mutate; slow, not in make test): efficacy per package, target 90 %
