@@ -14,6 +14,8 @@ COVERPROF := .data/cover/cover.out
 COVERRULES:= hosts/coverage.rules
 FUZZTIME  ?= 10s
 FUZZPARALLEL ?= 1
+# Time to minimize each new input (go's default, 60s, can spend a whole short run on one input).
+FUZZMINIMIZETIME ?= 1s
 GENERATED := $(shell find . -path ./.tools -prune -o -name '*_mock.go' -print | sort)
 
 .PHONY: help
@@ -67,7 +69,7 @@ fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each, one after anothe
 	  list=$$($(GO) test -list '^Fuzz' $$dir 2>&1) || { echo "$$list" | sed 's/^/  /'; failed="$$failed\n  $$dir: the tests do not build"; continue; }; \
 	  for target in $$(echo "$$list" | grep '^Fuzz'); do \
 	    echo "fuzz: $$dir $$target for $(FUZZTIME)"; \
-	    out=$$($(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$dir 2>&1); \
+	    out=$$($(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) -parallel $(FUZZPARALLEL) $$dir 2>&1); \
 	    rc=$$?; crasher=$$(echo "$$out" | sed -n 's|.*Failing input written to \(.*\)$$|\1|p' | head -1); \
 	    if [ $$rc -eq 0 ]; then echo "$$out" | grep '^fuzz: elapsed' | tail -1 | sed 's/^/  /'; continue; fi; \
 	    if [ -z "$$crasher" ] && echo "$$out" | grep -qx '[[:space:]]*context deadline exceeded' && ! echo "$$out" | grep -q -- '--- FAIL: .*/'; then \
