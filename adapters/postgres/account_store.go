@@ -74,10 +74,15 @@ func (s *AccountStore) Ensure(ctx context.Context, u account.NewUser) (account.M
 // sqlProfile joins the caller's membership of one account with the user, the account and its
 // balance. Under RLS every table only shows the caller's rows; the WHERE clause is the first wall.
 // The plan is the subscribed one while its status entitles to it (billing.Status.Entitled),
-// else free.
+// else free. Onboarding is completed when one of the account's live (not deleted) business
+// profiles has ever completed it (onboarding_completed_at is kept while a later generation runs
+// or fails); business_profiles_account_idx serves the probe.
 const sqlProfile = `select u.id::text, coalesce(u.email, ''), coalesce(u.full_name, ''),
        a.id::text, a.name, m.role, coalesce(b.balance, 0), a.created_at,
-       case when s.status in ('active', 'trialing', 'past_due') then s.plan else 'free' end
+       case when s.status in ('active', 'trialing', 'past_due') then s.plan else 'free' end,
+       exists (select 1 from public.business_profiles bp
+               where bp.account_id = m.account_id and bp.deleted_at is null
+                 and bp.onboarding_completed_at is not null)
 from public.account_members m
 join public.accounts a on a.id = m.account_id
 join public.users u on u.id = m.user_id
@@ -89,8 +94,8 @@ where m.account_id = $1 and m.user_id = $2`
 // belong to is account.ErrNotFound. CreatedAt is when the account was created (accounts.created_at),
 // which /v1/me reports as account.created_at.
 //
-// Plan is the plan in effect (see sqlProfile). OnboardingCompleted is always false for now:
-// business profiles (onboarding) arrive with a later migration, which will join them here.
+// Plan is the plan in effect, OnboardingCompleted whether a live business profile of the
+// account has completed onboarding (see sqlProfile).
 func (s *AccountStore) Profile(ctx context.Context, p tenant.Principal) (account.Profile, error) {
 	accountID, ok := tenant.ParseUUID(p.AccountID)
 	if !ok {
@@ -107,7 +112,7 @@ func (s *AccountStore) Profile(ctx context.Context, p tenant.Principal) (account
 	)
 	err := s.db.UserScope(ctx, p, func(ctx context.Context, q Querier) error {
 		err := q.QueryRow(ctx, sqlProfile, accountID, userID).Scan(&pr.UserID, &pr.Email, &pr.FullName,
-			&pr.AccountID, &pr.AccountName, &role, &balance, &pr.CreatedAt, &pr.Plan)
+			&pr.AccountID, &pr.AccountName, &role, &balance, &pr.CreatedAt, &pr.Plan, &pr.OnboardingCompleted)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return account.ErrNotFound.WithCause(err)
 		}

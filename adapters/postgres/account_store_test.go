@@ -16,6 +16,7 @@ import (
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
 	"github.com/oslira/oslira/core/account"
 	"github.com/oslira/oslira/core/apperr"
+	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/tenant"
 )
@@ -289,5 +290,91 @@ func TestProfile(t *testing.T) {
 		if _, err := store.Profile(t.Context(), pr); !errors.Is(err, account.ErrNotFound) {
 			t.Errorf("%s: Profile err = %v, want account.ErrNotFound", name, err)
 		}
+	}
+}
+
+// TestProfileOnboardingCompleted: /v1/me's onboarding_completed is true once one of the account's
+// live business profiles has completed onboarding (a later generation running or failing keeps
+// it), and false before that, after that profile is deleted, and for another account's profiles.
+func TestProfileOnboardingCompleted(t *testing.T) {
+	t.Parallel()
+	svc, store, db := newBusiness(t)
+	accounts := postgres.NewAccountStore(db)
+	writer := postgres.NewBusinessContextStore(db)
+	me, other := provision(t, db, 0), provision(t, db, 0)
+	completed := func(m member) bool {
+		t.Helper()
+		p, err := accounts.Profile(t.Context(), m.principal())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.OnboardingCompleted
+	}
+	// complete runs generation from+1 of profile id to the end, as the onboarding workflow does.
+	run := func(m member, id string, from int, ok bool) {
+		t.Helper()
+		runID := business.ContextRunID(id, from+1)
+		if won, err := store.MarkContextRunning(t.Context(), m.principal(), id, from, runID); !won || err != nil {
+			t.Fatalf("mark running = %v, %v", won, err)
+		}
+		var done bool
+		var err error
+		if ok {
+			done, err = writer.SaveContext(t.Context(), m.account, id, runID, business.Written{OneLiner: "One.", Summary: "A. B. C. D."})
+		} else {
+			done, err = writer.MarkContextFailed(t.Context(), m.account, id, runID, "service.unavailable")
+		}
+		if !done || err != nil {
+			t.Fatalf("finish run = %v, %v", done, err)
+		}
+	}
+
+	if completed(me) {
+		t.Error("a new account: onboarding_completed = true")
+	}
+	first, err := svc.Create(t.Context(), me.principal(), business.Context{BusinessName: "First"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if completed(me) {
+		t.Error("a profile not yet onboarded: onboarding_completed = true")
+	}
+	run(me, first.ID, 0, false)
+	if completed(me) {
+		t.Error("a failed first onboarding: onboarding_completed = true")
+	}
+	// Another account's completed profile says nothing about mine.
+	theirs, err := svc.Create(t.Context(), other.principal(), business.Context{BusinessName: "Theirs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(other, theirs.ID, 0, true)
+	if !completed(other) || completed(me) {
+		t.Errorf("other's completed profile: other %v, me %v; want true, false", completed(other), completed(me))
+	}
+
+	run(me, first.ID, 1, true)
+	if !completed(me) {
+		t.Error("after onboarding completed: onboarding_completed = false")
+	}
+	// Regenerating (running, then failing) keeps the account onboarded.
+	if won, err := store.MarkContextRunning(t.Context(), me.principal(), first.ID, 2, business.ContextRunID(first.ID, 3)); !won || err != nil {
+		t.Fatalf("mark running = %v, %v", won, err)
+	}
+	if !completed(me) {
+		t.Error("a regeneration running: onboarding_completed = false")
+	}
+	if _, err := writer.MarkContextFailed(t.Context(), me.account, first.ID, business.ContextRunID(first.ID, 3), "x"); err != nil {
+		t.Fatal(err)
+	}
+	if !completed(me) {
+		t.Error("a regeneration failed: onboarding_completed = false")
+	}
+	// The only onboarded profile deleted: the account is no longer onboarded.
+	if err := svc.Delete(t.Context(), me.principal(), first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if completed(me) {
+		t.Error("onboarded profile deleted: onboarding_completed = true")
 	}
 }
