@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
 )
@@ -141,22 +139,86 @@ func TestAppFunctionsAreSecurityDefinerWithEmptySearchPath(t *testing.T) {
 	}
 }
 
+// tenantTables must exist with row-level security enabled: the tables holding an account's data
+// (read by members through policies) and the system-only tables (RLS on, no policy) that the
+// API roles must never read.
+var tenantTables = []string{
+	"users", "accounts", "account_members", "credit_balances", "credit_ledger", "plans",
+	"subscriptions", "webhook_events", "payments", "idempotency_keys", "cron_runs",
+	"business_profiles", "ai_usage", "profile_cache", "llm_cache",
+}
+
+// rlsExempt are the public tables allowed without row-level security (goose's bookkeeping is
+// revoked from the API roles instead).
+var rlsExempt = []string{"goose_db_version"}
+
+// tablesWithoutRLS lists the tables of schema public (plain and partitioned) with row-level
+// security disabled, apart from rlsExempt, and the tenantTables that do not exist.
+func tablesWithoutRLS(ctx context.Context, q postgres.Querier) (off, missing []string, err error) {
+	rows, err := q.Query(ctx, `
+		select c.relname, c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
+		where n.nspname = 'public' and c.relkind in ('r', 'p')`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var name string
+		var rls bool
+		if err := rows.Scan(&name, &rls); err != nil {
+			return nil, nil, err
+		}
+		seen[name] = true
+		if !rls && !slices.Contains(rlsExempt, name) {
+			off = append(off, name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	for _, name := range tenantTables {
+		if !seen[name] {
+			missing = append(missing, name)
+		}
+	}
+	slices.Sort(off)
+	return off, missing, nil
+}
+
+// TestTenantTablesHaveRLSEnabled: every table of schema public has row-level security enabled
+// (a new table without it fails here, whoever forgets it), and every listed tenant table exists
+// (a renamed one cannot pass by absence).
 func TestTenantTablesHaveRLSEnabled(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.Pool(t)
-	rows, err := pool.Query(t.Context(), `
-		select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-		where n.nspname = 'public' and c.relkind = 'r' and not c.relrowsecurity
-		  and c.relname in ('users', 'accounts', 'account_members', 'credit_balances', 'credit_ledger',
-		                    'plans', 'subscriptions', 'webhook_events', 'business_profiles')`)
+	off, missing, err := tablesWithoutRLS(t.Context(), pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	off, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
+	if len(off) > 0 || len(missing) > 0 {
+		t.Fatalf("row-level security disabled on %v; tenant tables missing: %v", off, missing)
 	}
-	if len(off) > 0 {
-		t.Fatalf("row-level security disabled on %v", off)
+
+	// The check itself must catch a table without RLS and a listed table with RLS turned off
+	// (inside a transaction that is rolled back).
+	err = postgres.NewDB(pool).AdminScope(t.Context(), func(ctx context.Context, q postgres.Querier) error {
+		if _, err := q.Exec(ctx, `create table public.rls_probe (id int)`); err != nil {
+			return err
+		}
+		if _, err := q.Exec(ctx, `alter table public.ai_usage disable row level security`); err != nil {
+			return err
+		}
+		off, _, err := tablesWithoutRLS(ctx, q)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(off, []string{"ai_usage", "rls_probe"}) {
+			t.Errorf("tablesWithoutRLS = %v, want [ai_usage rls_probe]", off)
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
 	}
 }
