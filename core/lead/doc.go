@@ -1,4 +1,5 @@
-// Package lead is what the product knows about an Instagram profile it analyses: the profile
+// Package lead is what the product knows about an Instagram profile it analyses: the handle
+// value object (Handle, ParseHandle: the one place a username is read from user input), the profile
 // snapshot a scraper returns (ProfileSnapshot, Post), the outcomes of a scrape (found, not found,
 // private), the Scraper port the providers implement, and the pure policies around it: a cache
 // decorator over the ProfileCache port (CachedScraper) and a failover chain over several
