@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,7 +170,8 @@ func TestPurgeDeletesOnlyExpiredRowsOfItsTarget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := store.Targets(); !slices.Equal(got, []string{maintenance.TargetCronRuns, maintenance.TargetWebhookEvents}) {
+	if got := store.Targets(); !slices.Equal(got, []string{maintenance.TargetCronRuns, maintenance.TargetLLMCache,
+		maintenance.TargetProfileCache, maintenance.TargetWebhookEvents}) {
 		t.Errorf("Targets() = %v", got)
 	}
 
@@ -198,3 +201,53 @@ func TestPurgeDeletesOnlyExpiredRowsOfItsTarget(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestPurgeCachesByExpiryAndAge: llm_cache rows go once their expiry is before the cutoff (live
+// ones stay), profile_cache rows once they were stored before it, batch by batch.
+func TestPurgeCachesByExpiryAndAge(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.IsolatedPool(t) // counts whole tables
+	store := postgres.NewMaintenanceStore(postgres.NewDB(pool))
+	ctx := t.Context()
+	now := time.Now()
+
+	// Keys are 64 hex digits: the index repeated.
+	for i, expires := range []time.Duration{-48 * time.Hour, -time.Minute, time.Hour, 48 * time.Hour} {
+		_, err := pool.Exec(ctx, `insert into public.llm_cache (key, provider, model, response, cost_known, created_at, expires_at)
+			values ($1, 'openai', 'gpt-5-mini', '{}', true, $2, $3)`,
+			strings.Repeat(strconv.Itoa(i), 64), now.Add(expires-72*time.Hour), now.Add(expires))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, stored := range []int{10, 8, 6, 0} { // days ago
+		at := now.AddDate(0, 0, -stored)
+		_, err := pool.Exec(ctx, `insert into public.profile_cache (username, outcome, provider, result, fetched_at, stored_at)
+			values ($1, 'found', 'apify', '{}', $2, $2)`, "user"+strconv.Itoa(i), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// LLM answers: the cutoff is now (no grace after expiry); one row per batch.
+	for i, want := range []int64{1, 1, 0} {
+		if n, err := store.Purge(ctx, maintenance.TargetLLMCache, now, 1); err != nil || n != want {
+			t.Fatalf("llm_cache batch %d = %d, %v; want %d", i, n, err, want)
+		}
+	}
+	if n := count(t, pool, "select count(*) from public.llm_cache where expires_at > now()"); n != 2 {
+		t.Errorf("%d live llm_cache rows left, want 2", n)
+	}
+	if n := count(t, pool, "select count(*) from public.llm_cache"); n != 2 {
+		t.Errorf("%d llm_cache rows left, want the 2 live ones", n)
+	}
+
+	// Profiles: stored more than 7 days ago.
+	if n, err := store.Purge(ctx, maintenance.TargetProfileCache, now.Add(-maintenance.ProfileCacheKeep), 100); err != nil || n != 2 {
+		t.Fatalf("profile_cache purge = %d, %v; want 2", n, err)
+	}
+	left := ids(t, ctx, pool, "select username from public.profile_cache order by 1")
+	if !slices.Equal(left, []string{"user2", "user3"}) {
+		t.Errorf("profiles left: %v, want those stored 6 and 0 days ago", left)
+	}
+}

@@ -21,6 +21,15 @@ var retentionTargets = map[string]string{
 	maintenance.TargetCronRuns: `delete from public.cron_runs where (job, period_key) in (
 		select job, period_key from public.cron_runs
 		where started_at < $1 order by started_at limit $2)`,
+	// The caches' rows are replaced in place by concurrent writers (upserts): the outer condition
+	// is re-checked on a row updated meanwhile, so an answer stored again is not deleted.
+	// TargetLLMCache is an expiry target: $1 is compared with the deadline.
+	maintenance.TargetLLMCache: `delete from public.llm_cache where expires_at < $1 and key in (
+		select key from public.llm_cache
+		where expires_at < $1 order by expires_at limit $2)`,
+	maintenance.TargetProfileCache: `delete from public.profile_cache where stored_at < $1 and username in (
+		select username from public.profile_cache
+		where stored_at < $1 order by stored_at limit $2)`,
 }
 
 // Targets implements maintenance.Purger.

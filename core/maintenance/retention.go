@@ -18,7 +18,19 @@ const (
 	TargetWebhookEvents = "webhook_events.processed"
 	// TargetCronRuns: the run log of the cron host, by started_at.
 	TargetCronRuns = "cron_runs"
+	// TargetLLMCache: language-model answers of the response cache (core/ai.ResponseCache), by
+	// their expiry: a row is aged from expires_at, not from when it was made, so a rule's Keep is
+	// the grace after expiry (0: delete as soon as expired — an expired answer is never served).
+	TargetLLMCache = "llm_cache.expired"
+	// TargetProfileCache: scraped profiles of the profile cache (core/lead.ProfileCache), by when
+	// they were stored.
+	TargetProfileCache = "profile_cache"
 )
+
+// expiryTargets are aged from a deadline column instead of a creation time. Their rules may keep
+// rows for no time at all past it: the minimum that guards the other targets against a unit
+// mistake cannot apply, since no live row is past its own deadline.
+var expiryTargets = []string{TargetLLMCache}
 
 // Default retention (reference/oslira-domain.md §1.5 and DESIGN §6). Analyses and leads are
 // added here, with their targets in the adapter, when their tables exist: completed analyses
@@ -28,6 +40,11 @@ const (
 	DefaultCronRunDays      = 90
 )
 
+// ProfileCacheKeep is how long a scraped profile stays in the profile cache: a week, well past
+// the 24 h it is served for by default (the longest PROFILE_CACHE_TTL the hosts accept is this
+// value, so retention never deletes a row that would still be served).
+const ProfileCacheKeep = 7 * 24 * time.Hour
+
 // RetentionRule deletes Target rows older than Keep.
 type RetentionRule struct {
 	Target string
@@ -35,7 +52,8 @@ type RetentionRule struct {
 }
 
 // DefaultRetentionRules returns the rules in force today, keeping processed webhook events and
-// cron runs for the given numbers of days (0 takes the defaults).
+// cron runs for the given numbers of days (0 takes the defaults), LLM cache rows until they
+// expire and profile cache rows for ProfileCacheKeep.
 func DefaultRetentionRules(webhookEventDays, cronRunDays int) []RetentionRule {
 	if webhookEventDays <= 0 {
 		webhookEventDays = DefaultWebhookEventDays
@@ -46,6 +64,8 @@ func DefaultRetentionRules(webhookEventDays, cronRunDays int) []RetentionRule {
 	return []RetentionRule{
 		{Target: TargetWebhookEvents, Keep: days(webhookEventDays)},
 		{Target: TargetCronRuns, Keep: days(cronRunDays)},
+		{Target: TargetLLMCache, Keep: 0},
+		{Target: TargetProfileCache, Keep: ProfileCacheKeep},
 	}
 }
 
@@ -55,13 +75,14 @@ func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 type Purger interface {
 	// Targets lists the targets it can purge.
 	Targets() []string
-	// Purge deletes at most limit rows of target that are older than before, in one short
-	// transaction, and returns how many it deleted. An unknown target is an error.
+	// Purge deletes at most limit rows of target that are older than before (for an expiry
+	// target: whose expiry is before it), in one short transaction, and returns how many it
+	// deleted. An unknown target is an error.
 	Purge(ctx context.Context, target string, before time.Time, limit int) (int64, error)
 }
 
 // minKeep is the shortest retention a rule may ask for: a guard against a unit mistake that
-// would empty a table.
+// would empty a table (except expiryTargets, which may keep 0 but never less).
 const minKeep = 24 * time.Hour
 
 // DefaultRetentionBatch is how many rows one Purge call deletes at most.
@@ -96,7 +117,8 @@ func (r RetentionReport) String() string {
 }
 
 // NewRetention checks the rules against what p supports (each target known, once, kept at least
-// a day) and returns the use case. batch <= 0 takes DefaultRetentionBatch.
+// a day — an expiry target at least 0) and returns the use case. batch <= 0 takes
+// DefaultRetentionBatch.
 func NewRetention(p Purger, rules []RetentionRule, batch int) (*Retention, error) {
 	if batch <= 0 {
 		batch = DefaultRetentionBatch
@@ -110,7 +132,9 @@ func NewRetention(p Purger, rules []RetentionRule, batch int) (*Retention, error
 			errs = append(errs, fmt.Errorf("retention: target %q is not supported (supported: %v)", r.Target, known))
 		case seen[r.Target]:
 			errs = append(errs, fmt.Errorf("retention: target %q has two rules", r.Target))
-		case r.Keep < minKeep:
+		case r.Keep < 0:
+			errs = append(errs, fmt.Errorf("retention: target %q: keep %v is negative", r.Target, r.Keep))
+		case r.Keep < minKeep && !slices.Contains(expiryTargets, r.Target):
 			errs = append(errs, fmt.Errorf("retention: target %q: keep %v is shorter than %v", r.Target, r.Keep, minKeep))
 		}
 		seen[r.Target] = true

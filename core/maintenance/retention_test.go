@@ -18,7 +18,7 @@ type fakePurger struct {
 }
 
 func (p *fakePurger) Targets() []string {
-	return []string{maintenance.TargetCronRuns, maintenance.TargetWebhookEvents}
+	return []string{maintenance.TargetCronRuns, maintenance.TargetLLMCache, maintenance.TargetProfileCache, maintenance.TargetWebhookEvents}
 }
 
 func (p *fakePurger) Purge(_ context.Context, target string, before time.Time, limit int) (int64, error) {
@@ -43,9 +43,13 @@ func TestRetentionDeletesInBatchesAndIsIdempotent(t *testing.T) {
 	t.Parallel()
 	now := at("2026-06-01T02:00:00Z")
 	old, recent := now.AddDate(0, 0, -91), now.AddDate(0, 0, -89)
+	// The caches: LLM answers by expiry (one expired a minute ago, one live for an hour more),
+	// scraped profiles by when they were stored (8 and 6 days ago).
 	p := &fakePurger{rows: map[string][]time.Time{
 		maintenance.TargetWebhookEvents: {old, old, old, old, old, recent},
 		maintenance.TargetCronRuns:      {old, recent},
+		maintenance.TargetLLMCache:      {now.Add(-time.Minute), now.Add(time.Hour)},
+		maintenance.TargetProfileCache:  {now.AddDate(0, 0, -8), now.AddDate(0, 0, -6)},
 	}}
 	r, err := maintenance.NewRetention(p, maintenance.DefaultRetentionRules(0, 0), 2)
 	if err != nil {
@@ -55,21 +59,24 @@ func TestRetentionDeletesInBatchesAndIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Deleted[maintenance.TargetWebhookEvents] != 5 || rep.Deleted[maintenance.TargetCronRuns] != 1 {
+	if rep.Deleted[maintenance.TargetWebhookEvents] != 5 || rep.Deleted[maintenance.TargetCronRuns] != 1 ||
+		rep.Deleted[maintenance.TargetLLMCache] != 1 || rep.Deleted[maintenance.TargetProfileCache] != 1 {
 		t.Errorf("deleted %v", rep.Deleted)
 	}
-	if got := rep.String(); got != "deleted cron_runs=1 webhook_events.processed=5" {
+	if got := rep.String(); got != "deleted cron_runs=1 llm_cache.expired=1 profile_cache=1 webhook_events.processed=5" {
 		t.Errorf("String() = %q", got)
 	}
-	if p.calls != 3+1 { // 2+2+1 then 1
-		t.Errorf("%d purge calls, want 4", p.calls)
+	if p.calls != 3+1+1+1 { // 2+2+1, then 1 for each other target
+		t.Errorf("%d purge calls, want 6", p.calls)
 	}
 	rep, err = r.Run(t.Context(), now)
 	if err != nil || rep.Deleted[maintenance.TargetWebhookEvents] != 0 || rep.Deleted[maintenance.TargetCronRuns] != 0 {
 		t.Errorf("second run = %v, %v", rep.Deleted, err)
 	}
-	if len(p.rows[maintenance.TargetWebhookEvents]) != 1 || len(p.rows[maintenance.TargetCronRuns]) != 1 {
-		t.Errorf("rows left %v", p.rows)
+	for target, left := range p.rows {
+		if len(left) != 1 {
+			t.Errorf("%s: rows left %v, want the recent one", target, left)
+		}
 	}
 }
 
@@ -77,14 +84,42 @@ func TestRetentionRulesAreChecked(t *testing.T) {
 	t.Parallel()
 	p := &fakePurger{}
 	bad := map[string][]maintenance.RetentionRule{
-		"unknown target": {{Target: "credit_ledger", Keep: 365 * 24 * time.Hour}},
-		"twice":          {{Target: maintenance.TargetCronRuns, Keep: 48 * time.Hour}, {Target: maintenance.TargetCronRuns, Keep: 72 * time.Hour}},
-		"under a day":    {{Target: maintenance.TargetCronRuns, Keep: time.Hour}},
+		"unknown target":              {{Target: "credit_ledger", Keep: 365 * 24 * time.Hour}},
+		"twice":                       {{Target: maintenance.TargetCronRuns, Keep: 48 * time.Hour}, {Target: maintenance.TargetCronRuns, Keep: 72 * time.Hour}},
+		"under a day":                 {{Target: maintenance.TargetCronRuns, Keep: time.Hour}},
+		"profile cache under a day":   {{Target: maintenance.TargetProfileCache, Keep: time.Hour}},
+		"negative grace after expiry": {{Target: maintenance.TargetLLMCache, Keep: -time.Hour}},
 	}
 	for name, rules := range bad {
 		if _, err := maintenance.NewRetention(p, rules, 0); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+	// A target aged by its expiry needs no minimum: an expired row is never read again.
+	if _, err := maintenance.NewRetention(p, []maintenance.RetentionRule{{Target: maintenance.TargetLLMCache}}, 0); err != nil {
+		t.Errorf("llm cache without grace: %v", err)
+	}
+}
+
+func TestDefaultRetentionRulesPurgeTheCaches(t *testing.T) {
+	t.Parallel()
+	want := map[string]time.Duration{
+		maintenance.TargetWebhookEvents: 90 * 24 * time.Hour,
+		maintenance.TargetCronRuns:      90 * 24 * time.Hour,
+		maintenance.TargetLLMCache:      0,
+		maintenance.TargetProfileCache:  7 * 24 * time.Hour,
+	}
+	rules := maintenance.DefaultRetentionRules(0, 0)
+	if len(rules) != len(want) {
+		t.Fatalf("rules %v, want %v", rules, want)
+	}
+	for _, r := range rules {
+		if keep, ok := want[r.Target]; !ok || r.Keep != keep {
+			t.Errorf("rule %+v, want keep %v", r, keep)
+		}
+	}
+	if maintenance.ProfileCacheKeep != 7*24*time.Hour {
+		t.Errorf("ProfileCacheKeep = %v", maintenance.ProfileCacheKeep)
 	}
 }
 

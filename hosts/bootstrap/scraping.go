@@ -16,6 +16,7 @@ import (
 	"github.com/oslira/oslira/adapters/secrets"
 	"github.com/oslira/oslira/core/apperr"
 	"github.com/oslira/oslira/core/lead"
+	"github.com/oslira/oslira/core/maintenance"
 	"github.com/oslira/oslira/core/observe"
 	"github.com/oslira/oslira/core/secret"
 )
@@ -45,8 +46,9 @@ func LoadScrapingConfig(lookup func(string) (string, bool)) (ScrapingConfig, err
 	c.CacheTTL = lead.DefaultCacheTTL
 	if v := get("PROFILE_CACHE_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute || d > 30*24*time.Hour {
-			bad = append(bad, "PROFILE_CACHE_TTL must be a duration from 1m to 720h, such as 24h")
+		// At most as long as the retention job keeps a row (profile_cache, 7 days).
+		if err != nil || d < time.Minute || d > maintenance.ProfileCacheKeep {
+			bad = append(bad, "PROFILE_CACHE_TTL must be a duration from 1m to 168h, such as 24h")
 		}
 		c.CacheTTL = d
 	}

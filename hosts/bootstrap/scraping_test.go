@@ -13,6 +13,7 @@ import (
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
 	"github.com/oslira/oslira/adapters/secrets"
 	"github.com/oslira/oslira/core/lead"
+	"github.com/oslira/oslira/core/maintenance"
 	"github.com/oslira/oslira/core/observe"
 )
 
@@ -107,5 +108,13 @@ func TestScrapingConfig(t *testing.T) {
 	}
 	if _, err := scrapingFor(t, loadFor(t, nil), map[string]string{"PROFILE_CACHE_TTL": "x"}); err == nil {
 		t.Fatal("bad configuration accepted")
+	}
+	// The cache is never asked to serve a row the retention job deletes (profile_cache after
+	// maintenance.ProfileCacheKeep): 168h is the longest TTL.
+	if c, err := LoadScrapingConfig(mapLookup(map[string]string{"PROFILE_CACHE_TTL": "168h"})); err != nil || c.CacheTTL != maintenance.ProfileCacheKeep {
+		t.Errorf("168h: %+v, %v", c, err)
+	}
+	if _, err := LoadScrapingConfig(mapLookup(map[string]string{"PROFILE_CACHE_TTL": "169h"})); err == nil || !strings.Contains(err.Error(), "168h") {
+		t.Errorf("169h: %v, want a refusal naming the 168h maximum", err)
 	}
 }

@@ -224,13 +224,34 @@ func TestRetentionJobDeletesExpiredRowsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The caches: an expired LLM answer and a live one; profiles stored 8 and 6 days ago.
+	for i, expiresHours := range []int{-1, 1} {
+		if _, err := r.pool.Exec(ctx, `insert into public.llm_cache (key, provider, model, response, cost_known, created_at, expires_at)
+			values (repeat($1, 64), 'openai', 'gpt-5-mini', '{}', true, now() - interval '2 days',
+			        now() + make_interval(hours => $2))`, string(rune('a'+i)), expiresHours); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, days := range []int{8, 6} {
+		if _, err := r.pool.Exec(ctx, `insert into public.profile_cache (username, outcome, provider, result, fetched_at, stored_at)
+			values ($1, 'found', 'apify', '{}', now() - make_interval(days => $2), now() - make_interval(days => $2))`,
+			"user_"+string(rune('a'+i)), days); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ledger := r.count(t, "select count(*) from public.credit_ledger")
 
-	if d := r.run(t, JobRetention, now); d != "deleted cron_runs=1 webhook_events.processed=2" {
+	if d := r.run(t, JobRetention, now); d != "deleted cron_runs=1 llm_cache.expired=1 profile_cache=1 webhook_events.processed=2" {
 		t.Errorf("first run: %s", d)
 	}
-	if d := r.run(t, JobRetention, now); d != "deleted cron_runs=0 webhook_events.processed=0" {
+	if d := r.run(t, JobRetention, now); d != "deleted cron_runs=0 llm_cache.expired=0 profile_cache=0 webhook_events.processed=0" {
 		t.Errorf("second run: %s", d)
+	}
+	if n := r.count(t, "select count(*) from public.llm_cache where expires_at > now()"); n != 1 {
+		t.Errorf("%d live llm_cache rows, want 1", n)
+	}
+	if n := r.count(t, "select count(*) from public.profile_cache where username = 'user_b'"); n != 1 {
+		t.Errorf("the profile stored 6 days ago was deleted")
 	}
 	if n := r.count(t, "select count(*) from public.webhook_events"); n != 2 {
 		t.Errorf("%d events left, want the recent one and the unprocessed one", n)
