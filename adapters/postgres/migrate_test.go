@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"maps"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -197,5 +198,67 @@ func TestMigrationVersionOnSharedDatabase(t *testing.T) {
 	cur, latest := version(t, pgtest.Pool(t))
 	if cur != latest || latest < 2 {
 		t.Fatalf("version %d of %d, want the latest (>= 2)", cur, latest)
+	}
+}
+
+// withProbes returns the embedded migrations plus the named probe migrations (each creating and
+// dropping a table of its own name), numbered after every real one.
+func withProbes(t *testing.T, probes ...string) fstest.MapFS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	entries, err := fs.ReadDir(migrations.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := fs.ReadFile(migrations.FS, e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[e.Name()] = &fstest.MapFile{Data: b}
+	}
+	for _, name := range probes {
+		table := "public.probe_" + strings.TrimSuffix(strings.SplitN(name, "_", 2)[1], ".sql")
+		fsys[name] = &fstest.MapFile{Data: []byte("-- +goose Up\ncreate table " + table +
+			" (id int);\n-- +goose Down\ndrop table " + table + ";\n")}
+	}
+	return fsys
+}
+
+// TestMigrateAppliesAMigrationCommittedOutOfOrder: migration numbers are handed out to work done
+// in parallel, so a development database may have applied a later number (09999) before an
+// earlier one (09998) was merged. The earlier one is applied when it arrives, and until then the
+// version reports it pending (current stops before it) instead of "up to date".
+func TestMigrateAppliesAMigrationCommittedOutOfOrder(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.EmptyPool(t)
+	ctx := t.Context()
+	_, real, err := postgres.MigrationVersionFS(ctx, pool, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	later := withProbes(t, "09999_later.sql")
+	if err := postgres.MigrateFS(ctx, pool, later); err != nil {
+		t.Fatalf("first migration: %v", err)
+	}
+	both := withProbes(t, "09998_earlier.sql", "09999_later.sql")
+	current, latest, err := postgres.MigrationVersionFS(ctx, pool, both)
+	if err != nil || current != real || latest != 9999 {
+		t.Fatalf("with 09998 pending: version %d of %d, %v; want %d of 9999 (pending)", current, latest, err, real)
+	}
+
+	if err := postgres.MigrateFS(ctx, pool, both); err != nil {
+		t.Fatalf("the earlier migration, after the later one: %v", err)
+	}
+	if !tableExists(t, pool, "public.probe_earlier") || !tableExists(t, pool, "public.probe_later") {
+		t.Error("a probe migration's table is missing")
+	}
+	if current, latest, err := postgres.MigrationVersionFS(ctx, pool, both); err != nil || current != 9999 || latest != 9999 {
+		t.Errorf("after: version %d of %d, %v; want 9999 of 9999", current, latest, err)
+	}
+	// A database ahead of the binary (a newer release migrated it) is not "pending".
+	if current, latest, err := postgres.MigrationVersionFS(ctx, pool, migrations.FS); err != nil || current != 9999 || latest != real {
+		t.Errorf("older binary: version %d of %d, %v; want 9999 of %d", current, latest, err, real)
 	}
 }
