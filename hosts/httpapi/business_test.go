@@ -239,9 +239,19 @@ func TestBusinessOnboardingOverHTTP(t *testing.T) {
 	u := newUser(t, false)
 	p := decode[businessProfileJSON](t, f.do(t, postJSON("/v1/business-profiles", u.token, createBody)), http.StatusCreated)
 	ctxURL := "/v1/business-profiles/" + p.ID + "/context"
+	onboarded := func() bool {
+		t.Helper()
+		return decode[meResponse](t, f.do(t, req{method: http.MethodGet, target: "/v1/me", token: u.token}), http.StatusOK).OnboardingCompleted
+	}
+	if onboarded() {
+		t.Error("/v1/me onboarding_completed before the run")
+	}
 
 	run := decode[contextRunJSON](t, f.do(t, req{method: http.MethodPost, target: ctxURL, token: u.token}), http.StatusAccepted)
 	st := f.waitRun(t, *run.RunID, workflow.StateSucceeded)
+	if !onboarded() {
+		t.Error("/v1/me onboarding_completed false after the run")
+	}
 	if !strings.Contains(string(st.Output), `"saved":true`) {
 		t.Errorf("run output %s", st.Output)
 	}
