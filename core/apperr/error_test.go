@@ -104,8 +104,11 @@ func TestKindTables(t *testing.T) {
 		}
 		seen[name] = true
 	}
-	if apperr.Kind(200).String() != "unknown" {
-		t.Error("out-of-range kind must print unknown")
+	// The first value past the last kind, and one far past it, are out of range.
+	for _, k := range []apperr.Kind{apperr.Kind(len(apperr.Kinds())), 200} {
+		if k.String() != "unknown" {
+			t.Errorf("out-of-range kind %d prints %q, want unknown", k, k.String())
+		}
 	}
 	retryable := map[apperr.Kind]bool{apperr.Unavailable: true, apperr.RateLimited: true}
 	for _, k := range apperr.Kinds() {

@@ -47,6 +47,9 @@ func TestAmountArithmetic(t *testing.T) {
 	if _, err := three.Sub(ten); !errors.Is(err, credit.ErrInsufficient) || apperr.KindOf(err) != apperr.PaymentRequired {
 		t.Errorf("3-10 err = %v, want ErrInsufficient (payment required)", err)
 	}
+	if d, err := ten.Sub(ten); err != nil || !d.IsZero() { // spending the whole balance is allowed
+		t.Errorf("10-10 = %v, %v, want 0", d, err)
+	}
 	if !(credit.Amount{}).IsZero() || ten.IsZero() {
 		t.Error("IsZero is wrong")
 	}

@@ -98,6 +98,8 @@ func TestValidateKey(t *testing.T) {
 		"has space":                            false,
 		"tab\tkey":                             false,
 		"é":                                    false,
+		"del\x7fkey":                           false, // DEL is the first non-printable above the range
+		"!~":                                   true,  // the lowest and the highest printable characters
 	} {
 		err := idempotency.ValidateKey(k)
 		if (err == nil) != ok {
@@ -117,7 +119,7 @@ func TestValidateKey(t *testing.T) {
 
 func TestCompleteStoresSuccessOnlyAndReleasesTheRest(t *testing.T) {
 	t.Parallel()
-	for status, stores := range map[int]bool{200: true, 201: true, 400: false, 409: false, 422: false, 500: false, 503: false} {
+	for status, stores := range map[int]bool{199: false, 200: true, 201: true, 299: true, 300: false, 400: false, 409: false, 422: false, 500: false, 503: false} {
 		svc, store, _ := newService(t)
 		resp := idempotency.Response{Status: status}
 		if stores {
