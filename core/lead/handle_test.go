@@ -21,6 +21,7 @@ func TestParseHandleAccepts(t *testing.T) {
 		"  @NatGeo \t":                          "natgeo",
 		"@a":                                    "a",
 		"NASA":                                  "nasa",
+		"ZAZ_Z":                                 "zaz_z", // both edges of A–Z
 		strings.Repeat("a", 30):                 strings.Repeat("a", 30),
 		"instagram.com/nasa":                    "nasa",
 		"instagram.com/NASA/":                   "nasa",

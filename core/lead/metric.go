@@ -71,7 +71,8 @@ func stdDev(xs []float64) float64 {
 	m := mean(xs)
 	var sq float64
 	for _, x := range xs {
-		sq += (x - m) * (x - m)
+		d := x - m
+		sq += d * d
 	}
 	return math.Sqrt(sq / float64(len(xs)))
 }
