@@ -143,8 +143,7 @@ func checkUsername(s string) string {
 		return problemEmpty
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_') {
+		if !handleByte(s[i]) {
 			return problemCharset
 		}
 	}
@@ -159,6 +158,11 @@ func checkUsername(s string) string {
 		return problemReserved
 	}
 	return ""
+}
+
+// handleByte reports whether c may appear in a username: [a-z0-9._].
+func handleByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_'
 }
 
 // asciiLower lowercases A–Z only. strings.ToLower would also fold non-ASCII letters into ASCII
