@@ -3,7 +3,6 @@ package maintenance
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -67,7 +66,6 @@ type FreeGrant struct {
 	accounts FreeAccountSource
 	ledger   credit.Ledger
 	cfg      FreeGrantConfig
-	log      *slog.Logger
 }
 
 // FreeGrantReport says what one run did.
@@ -89,18 +87,16 @@ func (r FreeGrantReport) String() string {
 // FreeGrantReference is the ledger reference of the free grant of month ("2026-03").
 func FreeGrantReference(month string) string { return "free-grant:" + month }
 
-// NewFreeGrant returns the use case. log may be nil.
-func NewFreeGrant(plans PlanSource, accounts FreeAccountSource, ledger credit.Ledger, cfg FreeGrantConfig, log *slog.Logger) *FreeGrant {
+// NewFreeGrant returns the use case. It logs nothing: a failure is returned (the scheduler logs it)
+// and everything else is counted in the report.
+func NewFreeGrant(plans PlanSource, accounts FreeAccountSource, ledger credit.Ledger, cfg FreeGrantConfig) *FreeGrant {
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = DefaultFreeGrantPageSize
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultFreeGrantConcurrency
 	}
-	if log == nil {
-		log = slog.Default()
-	}
-	return &FreeGrant{plans: plans, accounts: accounts, ledger: ledger, cfg: cfg, log: log}
+	return &FreeGrant{plans: plans, accounts: accounts, ledger: ledger, cfg: cfg}
 }
 
 // entitledStatuses lists billing's entitled statuses for the page query.

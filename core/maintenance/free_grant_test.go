@@ -82,7 +82,7 @@ func TestFreeGrantPagesAndIsIdempotent(t *testing.T) {
 	ledger := newFakeLedger()
 	accounts := &fakeAccounts{ids: []string{"a1", "a2", "a3", "a4", "a5"}, ledger: ledger}
 	ledger.missing["a4"] = true
-	g := maintenance.NewFreeGrant(freePlans(10), accounts, ledger, maintenance.FreeGrantConfig{PageSize: 2, Concurrency: 2}, nil)
+	g := maintenance.NewFreeGrant(freePlans(10), accounts, ledger, maintenance.FreeGrantConfig{PageSize: 2, Concurrency: 2})
 
 	rep, err := g.Run(t.Context(), "2026-03")
 	if err != nil {
@@ -122,7 +122,7 @@ func TestFreeGrantWithoutCreditsWritesNothing(t *testing.T) {
 	ledger := newFakeLedger()
 	accounts := &fakeAccounts{ids: []string{"a1"}, ledger: ledger}
 	for name, p := range map[string]plans{"zero credits": freePlans(0), "no free plan": {}} {
-		g := maintenance.NewFreeGrant(p, accounts, ledger, maintenance.FreeGrantConfig{}, nil)
+		g := maintenance.NewFreeGrant(p, accounts, ledger, maintenance.FreeGrantConfig{})
 		rep, err := g.Run(t.Context(), "2026-03")
 		if err != nil || rep.Granted != 0 || rep.Credits != 0 {
 			t.Errorf("%s: %+v, %v", name, rep, err)
@@ -139,7 +139,7 @@ func TestFreeGrantStopsOnError(t *testing.T) {
 	boom := apperr.New(apperr.Unavailable, apperr.CodeUnavailable, "down")
 	ledger.fail["a2"] = boom
 	accounts := &fakeAccounts{ids: []string{"a1", "a2", "a3", "a4", "a5", "a6"}, ledger: ledger}
-	g := maintenance.NewFreeGrant(freePlans(10), accounts, ledger, maintenance.FreeGrantConfig{PageSize: 2, Concurrency: 1}, nil)
+	g := maintenance.NewFreeGrant(freePlans(10), accounts, ledger, maintenance.FreeGrantConfig{PageSize: 2, Concurrency: 1})
 	if _, err := g.Run(t.Context(), "2026-03"); !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want the ledger's", err)
 	}
@@ -170,7 +170,7 @@ func TestFreeGrantCountsAccountsAConcurrentRunGranted(t *testing.T) {
 	ledger := newFakeLedger()
 	ledger.entries["a2|free-grant:2026-03"] = credit.EntryRequest{AccountID: "a2"} // the other run's
 	g := maintenance.NewFreeGrant(freePlans(10), staleAccounts{ids: []string{"a1", "a2", "a3"}}, ledger,
-		maintenance.FreeGrantConfig{PageSize: 10, Concurrency: 1}, nil)
+		maintenance.FreeGrantConfig{PageSize: 10, Concurrency: 1})
 	rep, err := g.Run(t.Context(), "2026-03")
 	if err != nil {
 		t.Fatal(err)

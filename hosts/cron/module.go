@@ -100,7 +100,7 @@ func jobsFromPorts(cfg Config, p Ports, log *slog.Logger) ([]Job, error) {
 	return NewJobs(cfg, JobDeps{
 		Janitor:           p.Janitor,
 		Reaper:            maintenance.NewReaper(sweeper),
-		FreeGrant:         maintenance.NewFreeGrant(p.Plans, store, p.Ledger, maintenance.FreeGrantConfig{}, log),
+		FreeGrant:         maintenance.NewFreeGrant(p.Plans, store, p.Ledger, maintenance.FreeGrantConfig{}),
 		Retention:         retention,
 		WorkflowRetention: maintenance.NewWorkflowRetention(p.Purger, cfg.WorkflowRetentionDays, 0),
 		IdempotencyPrune:  maintenance.NewIdempotencyPrune(postgres.NewIdempotencyStore(p.DB), 0),
