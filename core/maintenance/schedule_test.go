@@ -68,6 +68,18 @@ func TestScheduleValidate(t *testing.T) {
 			t.Errorf("%s: Validate() = nil", name)
 		}
 	}
+	// Every bound itself is valid.
+	for name, s := range map[string]maintenance.Schedule{
+		"one second":        maintenance.Every(time.Second),
+		"23:59 daily":       maintenance.Daily(23, 59),
+		"00:00 daily":       maintenance.Daily(0, 0),
+		"day 28 at 23:59":   maintenance.Monthly(28, 23, 59),
+		"day 1 at midnight": maintenance.Monthly(1, 0, 0),
+	} {
+		if err := s.Validate(); err != nil {
+			t.Errorf("%s: Validate() = %v", name, err)
+		}
+	}
 	if got := maintenance.Monthly(1, 3, 5).String(); got != "monthly on day 1 at 03:05 UTC" {
 		t.Errorf("String() = %q", got)
 	}

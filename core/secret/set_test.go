@@ -207,3 +207,20 @@ func TestSetGoStringHidesValues(t *testing.T) {
 		t.Fatalf("%%#v leaked the value: %s", got)
 	}
 }
+
+// TestLoadWithOnlyOptionalNames: a deployment may require nothing and list only optional
+// secrets; what exists is loaded, what is missing is skipped, and nothing fails.
+func TestLoadWithOnlyOptionalNames(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.has("SENTRY_DSN", "dsn")
+	b.fails("APIFY_API_TOKEN", secret.ErrNotFound)
+
+	set, err := secret.Load(b.ctx, b.provider, nil, []string{"SENTRY_DSN", "APIFY_API_TOKEN"})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if v, ok := set.Value("SENTRY_DSN"); !ok || v != "dsn" || strings.Join(set.Names(), ",") != "SENTRY_DSN" {
+		t.Errorf("set = %v, SENTRY_DSN = %q, %v", set.Names(), v, ok)
+	}
+}
