@@ -189,9 +189,12 @@ func tablesWithoutRLS(ctx context.Context, q postgres.Querier) (off, missing []s
 // TestTenantTablesHaveRLSEnabled: every table of schema public has row-level security enabled
 // (a new table without it fails here, whoever forgets it), and every listed tenant table exists
 // (a renamed one cannot pass by absence).
+//
+// It runs on a database of its own: other tests of the package create scratch tables in the shared
+// one, and those are not the schema under test.
 func TestTenantTablesHaveRLSEnabled(t *testing.T) {
 	t.Parallel()
-	pool := pgtest.Pool(t)
+	pool := pgtest.IsolatedPool(t)
 	off, missing, err := tablesWithoutRLS(t.Context(), pool)
 	if err != nil {
 		t.Fatal(err)
