@@ -82,10 +82,17 @@ const (
 )
 
 // sqlProfileInsert creates a profile; its columns follow contextArgs.
-const sqlProfileInsert = `insert into public.business_profiles (account_id, business_name, one_liner, summary,
+//
+// created_at and updated_at take one reading of the clock (the columns' separate
+// clock_timestamp() defaults differ by a microsecond), so a new profile's updated_at equals its
+// created_at.
+const sqlProfileInsert = `with now as materialized (select clock_timestamp() as at)
+insert into public.business_profiles (account_id, business_name, one_liner, summary,
   target_audience, tone, selling_points, outreach_goals, icp_min_followers, icp_max_followers,
-  icp_min_engagement_rate, icp_content_themes, icp_niches, icp_geography, icp_company_sizes)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+  icp_min_engagement_rate, icp_content_themes, icp_niches, icp_geography, icp_company_sizes,
+  created_at, updated_at)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+  (select at from now), (select at from now))
 returning id::text`
 
 // sqlProfileUpdate stores a new context; its parameters follow contextArgs after the id.
