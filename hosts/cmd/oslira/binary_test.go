@@ -107,6 +107,11 @@ func TestBinaryServeDrainsOnSIGTERM(t *testing.T) {
 		}
 	})
 	dump := func() string { return "stdout:\n" + stdout.String() + "\nstderr:\n" + stderr.String() }
+	t.Cleanup(func() { // whatever failed, the server's own account of it
+		if t.Failed() {
+			t.Logf("serve output:\n%s", dump())
+		}
+	})
 
 	client := &http.Client{Timeout: 5 * time.Second}
 	deadline := time.Now().Add(60 * time.Second) // hang guard: covers migrations on a cold database
