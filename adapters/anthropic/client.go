@@ -192,7 +192,7 @@ func setGatewayHeaders(h http.Header, g Gateway, call ai.Call) {
 	}
 }
 
-// statusError maps an error response (wire-formats §3.3).
+// statusError maps an error response.
 func statusError(resp *http.Response, raw []byte) error {
 	var eb errorBody
 	_ = json.Unmarshal(raw, &eb)

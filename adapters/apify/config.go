@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Defaults (reference/wire-formats.md §1).
+// Defaults.
 const (
 	DefaultBaseURL = "https://api.apify.com/v2"
 	// DefaultActorID is apify/instagram-profile-scraper in URL form ("/" written "~").

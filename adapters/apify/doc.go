@@ -1,5 +1,5 @@
-// Package apify implements lead.Scraper on Apify's Instagram profile scraper actor
-// (reference/wire-formats.md §1), through adapters/httpclient.
+// Package apify implements lead.Scraper on Apify's Instagram profile scraper actor, through
+// adapters/httpclient.
 //
 // One scrape is one actor run with input {"usernames": [u]}: first the synchronous endpoint
 // run-sync-get-dataset-items (201 with the dataset items); if Apify answers 408 (the run outlived

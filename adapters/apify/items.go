@@ -8,7 +8,7 @@ import (
 	"github.com/oslira/oslira/core/lead"
 )
 
-// item is one dataset item of the profile scraper (wire-formats §1.6): a profile, or an error
+// item is one dataset item of the profile scraper: a profile, or an error
 // item ({"error": "no_items", "errorDescription": …}). Absent and null fields decode as zero.
 type item struct {
 	ID                   string `json:"id"`

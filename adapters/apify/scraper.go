@@ -97,7 +97,7 @@ func (s *Scraper) Scrape(ctx context.Context, username string) (lead.ScrapeResul
 	}
 }
 
-// run is the "data" of Apify's run object (wire-formats §1.3).
+// run is the "data" of Apify's run object.
 type run struct {
 	ID               string  `json:"id"`
 	Status           string  `json:"status"`
@@ -237,7 +237,7 @@ func (s *Scraper) call(ctx context.Context, method, u, token string, body []byte
 	return resp.StatusCode, raw, nil
 }
 
-// statusError maps an Apify error answer (wire-formats §1.4) to the lead errors.
+// statusError maps an Apify error answer to the lead errors.
 func statusError(status int, body []byte) error {
 	var env struct {
 		Error struct {

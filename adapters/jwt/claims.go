@@ -9,7 +9,7 @@ import (
 	"github.com/oslira/oslira/core/tenant"
 )
 
-// tokenClaims is the part of a Supabase access-token payload this API reads (wire-formats §6.1).
+// tokenClaims is the part of a Supabase access-token payload this API reads.
 // The metadata objects are decoded loosely: user_metadata is user-editable, and a user who stores
 // a number in full_name must not lock themselves out.
 type tokenClaims struct {

@@ -29,7 +29,7 @@ type MintClaims struct {
 	Now       time.Time     // iat; zero means time.Now()
 }
 
-// MintHS256 signs a token shaped like a Supabase Auth access token (wire-formats §6.1, §10):
+// MintHS256 signs a token shaped like a Supabase Auth access token:
 // header {"alg":"HS256","typ":"JWT"} without kid; claims sub, aud, exp, iat, iss (if set), email,
 // phone "", role "authenticated", aal "aal1", amr, a random session_id, is_anonymous,
 // app_metadata {provider, providers[, role]} and user_metadata. It is for development and tests:

@@ -217,7 +217,7 @@ func transportError(ctx context.Context, err error) error {
 	return ai.ErrUnavailable.WithCause(fmt.Errorf("openai: %w", err))
 }
 
-// statusError maps an error response (wire-formats §2.4).
+// statusError maps an error response.
 func statusError(resp *http.Response, raw []byte) error {
 	var eb errorBody
 	_ = json.Unmarshal(raw, &eb)

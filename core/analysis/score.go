@@ -6,8 +6,8 @@ import (
 	"github.com/oslira/oslira/core/apperr"
 )
 
-// Score is a lead's overall score, 0–100: the AI's integer from the profile assessment (domain
-// reference §3.5), not a formula; a bypassed analysis (not found, private, ICP mismatch) has none.
+// Score is a lead's overall score, 0–100: the AI's integer from the profile assessment, not
+// a formula; a bypassed analysis (not found, private, ICP mismatch) has none.
 // The zero Score is a valid 0; NewScore is the only way to make another.
 type Score struct{ v int }
 
@@ -36,8 +36,8 @@ func (s Score) Tier() Tier {
 	return Cold
 }
 
-// Tier is a bucket of the score: hot ≥ 80, warm ≥ 60, cool ≥ 40, else cold (domain reference
-// §3.5; each bound belongs to the higher tier).
+// Tier is a bucket of the score: hot ≥ 80, warm ≥ 60, cool ≥ 40, else cold (each bound
+// belongs to the higher tier).
 type Tier string
 
 // The tiers, hottest first.

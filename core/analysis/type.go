@@ -2,7 +2,8 @@ package analysis
 
 import "github.com/oslira/oslira/core/credit"
 
-// Type is the depth of an analysis. What each produces is in DESIGN §5; what each costs is
+// Type is the depth of an analysis. light is a score and summary, deep adds
+// metrics and qualification, xray adds psychographics and outreach; what each costs is
 // core/credit's price list (AnalysisCost), the one place costs live.
 type Type string
 

@@ -29,7 +29,7 @@ var _ ContextWriter = (*LLMWriter)(nil)
 // NewLLMWriter returns the writer over llm.
 func NewLLMWriter(llm ai.LLM) *LLMWriter { return &LLMWriter{llm: llm} }
 
-// The system prompts follow the original's onboarding prompts (reference §6).
+// The system prompts follow the original's onboarding prompts.
 const (
 	systemOneLiner = "You write the one-line description of a business for its profile in a lead-qualification " +
 		"tool. Answer with one sentence of at most 140 characters on one line, saying what the business does " +

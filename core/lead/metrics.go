@@ -1,6 +1,6 @@
 package lead
 
-// Metrics are the extraction metrics of a profile snapshot (domain reference §9.3): pure,
+// Metrics are the extraction metrics of a profile snapshot: pure,
 // deterministic arithmetic over the snapshot, used by the ICP matcher, the AI prompts and the
 // deep/xray results. Every figure that the snapshot cannot support is a missing Metric with its
 // reason — never NaN, ±Inf, or a division by zero.

@@ -2,8 +2,8 @@ package lead
 
 import "time"
 
-// ProfileSnapshot is one Instagram profile as a scraper saw it at ScrapedAt: the fields of the
-// domain reference §9.2 that the analysis uses. It is a plain value with JSON tags so it can be
+// ProfileSnapshot is one Instagram profile as a scraper saw it at ScrapedAt: the fields
+// the analysis uses. It is a plain value with JSON tags so it can be
 // stored (the profile cache keeps it as JSON) and handed between workflow steps unchanged.
 //
 // Counts are never negative: a provider's placeholder for a hidden value (Instagram hides like

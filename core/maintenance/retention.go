@@ -32,7 +32,7 @@ const (
 // mistake cannot apply, since no live row is past its own deadline.
 var expiryTargets = []string{TargetLLMCache}
 
-// Default retention (reference/oslira-domain.md §1.5 and DESIGN §6). Analyses and leads are
+// Default retention. Analyses and leads are
 // added here, with their targets in the adapter, when their tables exist: completed analyses
 // 90 days, failed ones 30 days, soft-deleted leads and business profiles 30 days.
 const (

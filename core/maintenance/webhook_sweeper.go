@@ -55,7 +55,7 @@ type WebhookRedrive struct {
 	Input func(StaleWebhook) (any, error)
 }
 
-// StripeWorkflowID is the run id of a Stripe event's first processing attempt (DESIGN §4):
+// StripeWorkflowID is the run id of a Stripe event's first processing attempt:
 // "stripe:<id>".
 func StripeWorkflowID(eventID string) string { return "stripe:" + eventID }
 

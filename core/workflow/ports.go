@@ -73,7 +73,7 @@ type Engine interface {
 }
 
 // ProgressSink receives Run.Progress reports. The analysis feature implements it (rows plus
-// NOTIFY, DESIGN §7); until then engines run without one.
+// NOTIFY); until then engines run without one.
 type ProgressSink interface {
 	Publish(ctx context.Context, runID string, p Progress) error
 }

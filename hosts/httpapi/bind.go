@@ -15,7 +15,7 @@ import (
 	"github.com/oslira/oslira/core/apperr"
 )
 
-// MaxBodyBytes is the largest request body the API reads (DESIGN §9).
+// MaxBodyBytes is the largest request body the API reads.
 const MaxBodyBytes = 1 << 20
 
 // maxJSONDepth bounds how deeply a request body may nest objects and arrays; our bodies are
