@@ -1,0 +1,59 @@
+package analyze
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/oslira/oslira/core/apperr"
+)
+
+// Error codes of analyses.
+const (
+	// CodeDuplicate: an analysis of the same handle for the same business profile is in flight.
+	CodeDuplicate = "analysis.duplicate"
+	// CodeDuplicateUsernames: a bulk request names one handle twice (after normalisation).
+	CodeDuplicateUsernames = "analysis.duplicate-usernames"
+	// CodeBulkLimit: a bulk request carries more handles than the plan allows.
+	CodeBulkLimit = "analysis.bulk-limit"
+	// CodeInvalidPageSize: a listing's page size is out of range.
+	CodeInvalidPageSize = "analysis.invalid-page-size"
+	// CodeProfileUnavailable: the business profile was deleted before the run started.
+	CodeProfileUnavailable = "analysis.profile-unavailable"
+	// CodeAIFailed: the models could not produce the analysis (after retries).
+	CodeAIFailed = "analysis.ai-failed"
+	// CodeScrapeFailed: the profile provider could not be reached (after retries).
+	CodeScrapeFailed = "analysis.scrape-failed"
+	// CodeExpired: the analysis stayed pending too long and was given up.
+	CodeExpired = "analysis.expired"
+	// CodeCancelled: the analysis was cancelled before it started.
+	CodeCancelled = "analysis.cancelled"
+)
+
+// ErrNotFound is an analysis, batch or lead that does not exist or belongs to another account.
+var ErrNotFound = apperr.New(apperr.NotFound, apperr.CodeNotFound, "not found")
+
+// ErrDuplicate is the kind and code of a DuplicateError.
+var ErrDuplicate = apperr.New(apperr.Conflict, CodeDuplicate, "an analysis of this profile is already in progress")
+
+// MaxPageSize bounds listings; DefaultPageSize is used when a request gives none.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 100
+)
+
+// DuplicateError names the analyses already in flight for the handles of a submission.
+type DuplicateError struct {
+	// Existing maps each handle in flight to its analysis id.
+	Existing map[string]string
+}
+
+func (e *DuplicateError) Error() string {
+	names := make([]string, 0, len(e.Existing))
+	for u := range e.Existing {
+		names = append(names, u)
+	}
+	return fmt.Sprintf("%s: %s", ErrDuplicate.Message, strings.Join(names, ", "))
+}
+
+// Unwrap makes errors.Is(err, ErrDuplicate) and apperr.As see the Conflict.
+func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
