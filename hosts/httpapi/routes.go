@@ -39,6 +39,8 @@ func routes(r *gin.Engine, health *Health, api *API, spec *OpenAPI, keys gin.Han
 		authed.POST("/v1/business-profiles/:id/context", keys, api.generateBusinessContext) // starts onboarding (202)
 		get(authed, "/v1/business-profiles/:id/context", api.businessContext)
 
+		analysisRoutes(public, authed, api, keys) // analyses, batches, leads (routes_analysis.go)
+
 		admin := authed.Group("/v1/admin", requireOperator)
 		admin.POST("/accounts/:id/credits", keys, api.adminGrantCredits)
 	}
