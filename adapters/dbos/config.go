@@ -73,6 +73,10 @@ type QueueConfig struct {
 	Name              string
 	WorkerConcurrency int           // runs at once per executor; 0: DefaultWorkerConcurrency, -1: unlimited
 	GlobalConcurrency int           // runs at once across executors; 0: unlimited
+	// PartitionConcurrency caps the runs of one partition (workflow.WithPartition: the analyses
+	// queue is partitioned by account) running at once across executors; 0: the queue is not
+	// partitioned. It must not exceed GlobalConcurrency when both are set.
+	PartitionConcurrency int
 	PollInterval      time.Duration // 0: Config.QueuePollInterval
 }
 
@@ -186,11 +190,14 @@ func (c Config) Validate() error {
 			bad(field, "queue %q is listed twice", q.Name)
 		}
 		seen[q.Name] = true
-		if q.WorkerConcurrency < -1 || q.GlobalConcurrency < 0 || q.PollInterval < 0 {
+		if q.WorkerConcurrency < -1 || q.GlobalConcurrency < 0 || q.PartitionConcurrency < 0 || q.PollInterval < 0 {
 			bad(field, "limits must not be negative")
 		}
 		if q.WorkerConcurrency > 0 && q.GlobalConcurrency > 0 && q.WorkerConcurrency > q.GlobalConcurrency {
 			bad(field, "WorkerConcurrency exceeds GlobalConcurrency")
+		}
+		if q.PartitionConcurrency > 0 && q.GlobalConcurrency > 0 && q.PartitionConcurrency > q.GlobalConcurrency {
+			bad(field, "PartitionConcurrency exceeds GlobalConcurrency")
 		}
 	}
 	if err := c.Janitor.Validate(); err != nil {

@@ -56,6 +56,10 @@ func (valueless) Value(any) any { return nil }
 // WithEnqueueTransaction: it must belong to the database holding schema "dbos" and run as a role
 // that may write it (the admin scope, not the RLS user scope).
 //
+// A partition key carried by ctx (workflow.WithPartition) puts the run in that partition of its
+// queue; the queue's PartitionConcurrency (QueueConfig) then caps it. On an unpartitioned queue
+// the key only labels the run.
+//
 // Runs enqueued by a Client carry no application version (the latest-version executors take
 // them); runs enqueued by an Executor carry its version.
 func (e *Engine) Start(ctx context.Context, def string, input any, id string) (string, error) {
@@ -70,6 +74,9 @@ func (e *Engine) Start(ctx context.Context, def string, input any, id string) (s
 	opts := []sdk.EnqueueOption{sdk.WithEnqueueConfigName(def)}
 	if id != "" {
 		opts = append(opts, sdk.WithEnqueueWorkflowID(id))
+	}
+	if key := workflow.PartitionFrom(ctx); key != "" {
+		opts = append(opts, sdk.WithEnqueueQueuePartitionKey(key))
 	}
 	if tx := workflow.TxFrom(ctx); tx != nil {
 		switch tx.(type) {

@@ -281,6 +281,10 @@ func TestConfigValidate(t *testing.T) {
 		"Queues[0]":          func(c *dbos.Config) { c.Queues = []dbos.QueueConfig{{Name: "_dbos_internal_queue"}} },
 		"HeartbeatInterval":  func(c *dbos.Config) { c.HeartbeatInterval = time.Minute },
 		"MaxResumes":         func(c *dbos.Config) { c.Janitor.MaxResumes = -1 },
+		"PartitionConcurrency exceeds": func(c *dbos.Config) {
+			c.Queues = []dbos.QueueConfig{{Name: "q", GlobalConcurrency: 2, PartitionConcurrency: 3}}
+		},
+		"limits must not be negative": func(c *dbos.Config) { c.Queues = []dbos.QueueConfig{{Name: "q", PartitionConcurrency: -1}} },
 	}
 	for field, mutate := range cases {
 		c := testConfig("x")

@@ -153,6 +153,9 @@ func (x *Executor) registerQueues(ctx sdk.Context) error {
 		if qc.GlobalConcurrency > 0 {
 			opts = append(opts, sdk.WithGlobalConcurrency(qc.GlobalConcurrency))
 		}
+		if qc.PartitionConcurrency > 0 {
+			opts = append(opts, sdk.WithPartitionConcurrency(qc.PartitionConcurrency))
+		}
 		if _, err := sdk.RegisterQueue(ctx, q, opts...); err != nil {
 			return fmt.Errorf("dbos: register queue %q: %w", q, err)
 		}

@@ -27,6 +27,7 @@ const (
 	defTransient = "test.transient.v1" // one step failing with an infrastructure error
 	defEmpty     = "test.empty.v1"     // three empty steps
 	defGate      = "test.gate.v1"      // steps one, two (waits for the test's gate), three
+	defPartition = "test.partition.v1" // like defOverlap, on a queue capped per partition
 )
 
 // testPolicy retries quickly: 4 attempts, waits of 1–10 ms.
@@ -126,6 +127,10 @@ func (env *testEnv) definitions() []workflow.Definition {
 			time.Sleep(15 * time.Millisecond)
 			return nil
 		})},
+		{Name: defPartition, Queue: "partitioned", Body: env.threeSteps(func(ctx context.Context, _ string) error {
+			time.Sleep(15 * time.Millisecond)
+			return nil
+		})},
 		{Name: defPermanent, Queue: "checks", Body: failing(errBusiness)},
 		{Name: defTransient, Queue: "checks", Body: failing(errDown)},
 		{Name: defEmpty, Queue: "empty", Body: func(ctx context.Context, run workflow.Run, _ []byte) ([]byte, error) {
@@ -157,7 +162,10 @@ func testConfig(executorID string) dbos.Config {
 		Role:               "test",
 		MaxConns:           4,
 		QueuePollInterval:  20 * time.Millisecond,
-		Queues:             []dbos.QueueConfig{{Name: "overlap", WorkerConcurrency: 4}, {Name: "empty", PollInterval: 5 * time.Millisecond}},
+		Queues: []dbos.QueueConfig{
+			{Name: "overlap", WorkerConcurrency: 4}, {Name: "empty", PollInterval: 5 * time.Millisecond},
+			{Name: "partitioned", WorkerConcurrency: 4, GlobalConcurrency: 4, PartitionConcurrency: 1},
+		},
 		HeartbeatInterval:  200 * time.Millisecond,
 		StartupTimeout:     30 * time.Second,
 		ShutdownTimeout:    5 * time.Second,
