@@ -52,10 +52,13 @@ type Config struct {
 	SupabaseJWTIssuer  string        // SUPABASE_JWT_ISSUER, optional: the exact "iss" tokens must carry; default <SUPABASE_URL>/auth/v1
 	SupabaseJWKSURL    string        // SUPABASE_JWKS_URL, optional: the key set's URL when it is not <SUPABASE_URL>/auth/v1/.well-known/jwks.json (self-hosted Supabase Auth serves /.well-known/jwks.json)
 
-	WorkerID                 string // WORKER_ID: this process's workflow executor id; default "<hostname>-<role>"
-	WorkflowQueueConcurrency int    // WORKFLOW_QUEUE_CONCURRENCY: runs one executor takes from each queue at once; 0 = the engine's default (16)
-	CronEnabled              bool   // CRON_ENABLED: run scheduled jobs in this process (default true)
-	WorkflowRetentionDays    int    // WORKFLOW_RETENTION_DAYS: finished workflow runs kept this long; 0 = the cron host's default (30)
+	WorkerID                   string        // WORKER_ID: this process's workflow executor id; default "<hostname>-<role>"
+	WorkflowQueueConcurrency   int           // WORKFLOW_QUEUE_CONCURRENCY: runs one executor takes from each queue at once; 0 = the engine's default (16)
+	AnalysisConcurrency        int           // ANALYSIS_CONCURRENCY: analyses running at once across all workers (default 10)
+	AnalysisAccountConcurrency int           // ANALYSIS_ACCOUNT_CONCURRENCY: analyses of one account running at once (default 3)
+	AnalysisPollInterval       time.Duration // ANALYSIS_POLL_INTERVAL: how often a worker polls the analyses queue (default 200ms)
+	CronEnabled                bool          // CRON_ENABLED: run scheduled jobs in this process (default true)
+	WorkflowRetentionDays      int           // WORKFLOW_RETENTION_DAYS: finished workflow runs kept this long; 0 = the cron host's default (30)
 
 	StripeAPIURL           string // STRIPE_API_URL, optional: the Stripe API base URL (tests point it at a fake); default https://api.stripe.com
 	BillingSuccessURL      string // BILLING_SUCCESS_URL: where Checkout sends a customer who paid; required in staging/production
@@ -421,6 +424,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("app_version", c.AppVersion),
 		slog.String("worker_id", c.WorkerID),
 		slog.Int("workflow_queue_concurrency", c.WorkflowQueueConcurrency),
+		slog.Int("analysis_concurrency", c.AnalysisConcurrency),
+		slog.Int("analysis_account_concurrency", c.AnalysisAccountConcurrency),
 		slog.String("stripe_api_url", c.StripeAPIURL),
 		slog.String("billing_success_url", c.BillingSuccessURL),
 		slog.String("billing_cancel_url", c.BillingCancelURL),
