@@ -12,6 +12,7 @@ import (
 	"github.com/oslira/oslira/adapters/dbos"
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
+	"github.com/oslira/oslira/core/analyze"
 	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/maintenance"
 	"github.com/oslira/oslira/core/workflow"
@@ -24,17 +25,27 @@ func TestDBOSConfig(t *testing.T) {
 	defs := []workflow.Definition{{Name: "a.v1", Queue: "q1"}, {Name: "b.v1", Queue: "q2"}, {Name: "c.v1", Queue: "q1"}}
 	c := loadFor(t, map[string]string{"APP_VERSION": "42", "WORKER_ID": "worker-7"})
 	got := c.DBOS("worker", defs)
-	if got.ApplicationVersion != "42" || got.ExecutorID != "worker-7" || got.Role != "worker" || len(got.Queues) != 0 {
+	analyses := dbos.QueueConfig{Name: analyze.Queue, WorkerConcurrency: 10, GlobalConcurrency: 10,
+		PartitionConcurrency: 3, PollInterval: 200 * time.Millisecond}
+	if got.ApplicationVersion != "42" || got.ExecutorID != "worker-7" || got.Role != "worker" ||
+		len(got.Queues) != 1 || got.Queues[0] != analyses {
 		t.Errorf("config = %+v", got)
 	}
 	if err := got.Validate(); err != nil {
 		t.Error(err)
 	}
-	c = loadFor(t, map[string]string{"WORKFLOW_QUEUE_CONCURRENCY": "3"})
-	got = c.DBOS("http", defs)
-	if got.ApplicationVersion != DefaultAppVersion || got.ExecutorID != "" || len(got.Queues) != 2 ||
-		got.Queues[0] != (dbos.QueueConfig{Name: "q1", WorkerConcurrency: 3}) || got.Queues[1].Name != "q2" {
+	c = loadFor(t, map[string]string{"WORKFLOW_QUEUE_CONCURRENCY": "3", "ANALYSIS_CONCURRENCY": "20",
+		"ANALYSIS_ACCOUNT_CONCURRENCY": "5", "ANALYSIS_POLL_INTERVAL": "50ms"})
+	got = c.DBOS("http", append(defs, workflow.Definition{Name: analyze.Workflow, Queue: analyze.Queue}))
+	analyses = dbos.QueueConfig{Name: analyze.Queue, WorkerConcurrency: 3, GlobalConcurrency: 20,
+		PartitionConcurrency: 5, PollInterval: 50 * time.Millisecond}
+	if got.ApplicationVersion != DefaultAppVersion || got.ExecutorID != "" || len(got.Queues) != 3 ||
+		got.Queues[0] != analyses || got.Queues[1] != (dbos.QueueConfig{Name: "q1", WorkerConcurrency: 3}) ||
+		got.Queues[2].Name != "q2" {
 		t.Errorf("config = %+v", got)
+	}
+	if err := got.Validate(); err != nil {
+		t.Error(err)
 	}
 	if d := got.WithDefaults(); d.ExecutorID == "" || d.ExecutorID[len(d.ExecutorID)-5:] != "-http" {
 		t.Errorf("default executor id %q, want <hostname>-http", d.ExecutorID)

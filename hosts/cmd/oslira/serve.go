@@ -29,7 +29,7 @@ In development and test the database is found or provisioned (DATABASE_URL, else
 start; in staging and production run oslira migrate first. On SIGINT/SIGTERM in-flight requests
 drain for up to SHUTDOWN_TIMEOUT: the exit status is 0 after a clean drain, 1 when requests had
 to be cut off (each is logged as "http request cut off by shutdown").`,
-		env: []string{"APP_ENV", "DATABASE_URL", "HTTP_ADDR", "SHUTDOWN_TIMEOUT", "DATA_DIR", "WORKER_ID", "CRON_ENABLED", "LOG_LEVEL"},
+		env: []string{"APP_ENV", "DATABASE_URL", "HTTP_ADDR", "SHUTDOWN_TIMEOUT", "DATA_DIR", "WORKER_ID", "ANALYSIS_CONCURRENCY", "ANALYSIS_ACCOUNT_CONCURRENCY", "CRON_ENABLED", "LOG_LEVEL"},
 	},
 	"http": {
 		long: `Runs the HTTP API only (scale it out behind a load balancer); it starts workflows through a
@@ -41,7 +41,7 @@ are serve's: exit 0 after a clean drain, 1 when requests had to be cut off.`,
 		long: `Runs the workflow executor only. Scale out with a unique WORKER_ID per process, stable across
 restarts: a restarted worker resumes the runs its predecessor left. A stop interrupts running
 workflows (they continue after their last finished step) and releases the executor id.`,
-		env: []string{"APP_ENV", "DATABASE_URL", "WORKER_ID", "WORKFLOW_QUEUE_CONCURRENCY", "APP_VERSION", "DATA_DIR", "LOG_LEVEL"},
+		env: []string{"APP_ENV", "DATABASE_URL", "WORKER_ID", "WORKFLOW_QUEUE_CONCURRENCY", "ANALYSIS_CONCURRENCY", "ANALYSIS_ACCOUNT_CONCURRENCY", "ANALYSIS_POLL_INTERVAL", "APP_VERSION", "DATA_DIR", "LOG_LEVEL"},
 	},
 	"cron": {
 		long: `Runs the scheduled jobs only; several cron processes elect one active leader through an advisory
