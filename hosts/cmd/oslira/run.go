@@ -32,10 +32,16 @@ func serve(ctx context.Context, name string, cmd command, proc bootstrap.Process
 	log, cfg := proc.Logger, proc.Config
 	fail := failer(name, log, stderr)
 
-	var srv *httpapi.Server
+	var (
+		srv  *httpapi.Server
+		deps demoDeps
+	)
 	opts := []fx.Option{appOptions(cmd, proc)}
 	if cmd.http {
 		opts = append(opts, fx.Populate(&srv))
+	}
+	if cmd.http && cfg.Env == bootstrap.EnvDevelopment {
+		opts = append(opts, fx.Populate(&deps.Accounts, &deps.Businesses, &deps.JWT))
 	}
 	app, code := start(ctx, fail, opts...)
 	if app == nil {
@@ -47,6 +53,11 @@ func serve(ctx context.Context, name string, cmd command, proc bootstrap.Process
 		printf(stdout, "Oslira is running at %s (health: %s/health). Press Ctrl-C to stop.\n", url, url)
 		printf(stdout, "Try it: TOKEN=$(%s token --email you@example.com) && curl -H \"Authorization: Bearer $TOKEN\" %s/v1/me\n",
 			selfName(), url)
+		if d, err := seedDemo(ctx, deps); err != nil {
+			log.Warn("demo account not prepared", "error", err.Error())
+		} else {
+			printDemo(stdout, url, d)
+		}
 	}
 
 	// Both channels see SIGINT/SIGTERM (fx relays them too); Wait also carries fx.Shutdowner requests.
