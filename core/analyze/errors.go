@@ -27,10 +27,26 @@ const (
 	CodeExpired = "analysis.expired"
 	// CodeCancelled: the analysis was cancelled before it started.
 	CodeCancelled = "analysis.cancelled"
+	// CodeFailed: the analysis stopped on an unexpected error (a store that stayed unreachable
+	// through every retry, a bug); its credits were refunded.
+	CodeFailed = "analysis.failed"
+	// CodeProfileNotFound: no Instagram profile has this handle (anonymous analysis).
+	CodeProfileNotFound = "analysis.profile-not-found"
+	// CodeProfilePrivate: the Instagram profile is private, so it cannot be analysed (anonymous
+	// analysis).
+	CodeProfilePrivate = "analysis.profile-private"
 )
 
 // ErrNotFound is an analysis, batch or lead that does not exist or belongs to another account.
 var ErrNotFound = apperr.New(apperr.NotFound, apperr.CodeNotFound, "not found")
+
+// ErrProfileNotFound is an anonymous analysis of a handle no Instagram profile has.
+var ErrProfileNotFound = apperr.New(apperr.NotFound, CodeProfileNotFound, "no Instagram profile has this username")
+
+// ErrProfilePrivate is an anonymous analysis of a private profile: the request names a handle
+// that cannot be analysed, so it is Invalid with a field error on "username".
+var ErrProfilePrivate = apperr.Validation(CodeProfilePrivate, "the Instagram profile is private",
+	apperr.FieldError{Field: "username", Message: "the profile is private: only public profiles can be analysed"})
 
 // ErrDuplicate is the kind and code of a DuplicateError.
 var ErrDuplicate = apperr.New(apperr.Conflict, CodeDuplicate, "an analysis of this profile is already in progress")
