@@ -170,8 +170,8 @@ func TestPurgeDeletesOnlyExpiredRowsOfItsTarget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := store.Targets(); !slices.Equal(got, []string{maintenance.TargetCronRuns, maintenance.TargetLLMCache,
-		maintenance.TargetProfileCache, maintenance.TargetWebhookEvents}) {
+	if got := store.Targets(); !slices.Equal(got, []string{maintenance.TargetAnonymousResults, maintenance.TargetCronRuns,
+		maintenance.TargetLLMCache, maintenance.TargetProfileCache, maintenance.TargetRateLimits, maintenance.TargetWebhookEvents}) {
 		t.Errorf("Targets() = %v", got)
 	}
 

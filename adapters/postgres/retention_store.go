@@ -30,6 +30,14 @@ var retentionTargets = map[string]string{
 	maintenance.TargetProfileCache: `delete from public.profile_cache where stored_at < $1 and username in (
 		select username from public.profile_cache
 		where stored_at < $1 order by stored_at limit $2)`,
+	// TargetRateLimits is an expiry target: a key's row is dead once its instant has passed; a
+	// key deciding again meanwhile moved it forward and keeps its row.
+	maintenance.TargetRateLimits: `delete from public.rate_limits where until < $1 and (policy, key) in (
+		select policy, key from public.rate_limits
+		where until < $1 order by until limit $2)`,
+	maintenance.TargetAnonymousResults: `delete from public.anonymous_results where created_at < $1 and username in (
+		select username from public.anonymous_results
+		where created_at < $1 order by created_at limit $2)`,
 }
 
 // Targets implements maintenance.Purger.

@@ -25,12 +25,23 @@ const (
 	// TargetProfileCache: scraped profiles of the profile cache (core/lead.ProfileCache), by when
 	// they were stored.
 	TargetProfileCache = "profile_cache"
+	// TargetRateLimits: the request limiter's state per policy and key (core/ratelimit), by
+	// expiry: a row whose instant (the key's theoretical arrival time, or its quota window's
+	// end) has passed says no more than a missing row.
+	TargetRateLimits = "rate_limits.expired"
+	// TargetAnonymousResults: the anonymous analyses of the landing page
+	// (core/analyze.AnonymousCache), by when they were stored.
+	TargetAnonymousResults = "anonymous_results"
 )
 
 // expiryTargets are aged from a deadline column instead of a creation time. Their rules may keep
 // rows for no time at all past it: the minimum that guards the other targets against a unit
 // mistake cannot apply, since no live row is past its own deadline.
-var expiryTargets = []string{TargetLLMCache}
+var expiryTargets = []string{TargetLLMCache, TargetRateLimits}
+
+// shortKeeps are targets aged from a creation time whose rows are served for less than a day:
+// their rules may keep rows this long (the time a row is served), not less.
+var shortKeeps = map[string]time.Duration{TargetAnonymousResults: AnonymousResultsKeep}
 
 // Default retention. Analyses and leads are
 // added here, with their targets in the adapter, when their tables exist: completed analyses
@@ -45,6 +56,11 @@ const (
 // value, so retention never deletes a row that would still be served).
 const ProfileCacheKeep = 7 * 24 * time.Hour
 
+// AnonymousResultsKeep is how long an anonymous result stays in its cache: exactly the 6 hours
+// it is served for (core/analyze.AnonymousTTL, which imports this package, so the value is
+// repeated; the postgres adapter's tests hold the two equal).
+const AnonymousResultsKeep = 6 * time.Hour
+
 // RetentionRule deletes Target rows older than Keep.
 type RetentionRule struct {
 	Target string
@@ -52,8 +68,9 @@ type RetentionRule struct {
 }
 
 // DefaultRetentionRules returns the rules in force today, keeping processed webhook events and
-// cron runs for the given numbers of days (0 takes the defaults), LLM cache rows until they
-// expire and profile cache rows for ProfileCacheKeep.
+// cron runs for the given numbers of days (0 takes the defaults), LLM cache rows and rate-limit
+// state until they expire, profile cache rows for ProfileCacheKeep and anonymous results for
+// AnonymousResultsKeep.
 func DefaultRetentionRules(webhookEventDays, cronRunDays int) []RetentionRule {
 	if webhookEventDays <= 0 {
 		webhookEventDays = DefaultWebhookEventDays
@@ -66,6 +83,8 @@ func DefaultRetentionRules(webhookEventDays, cronRunDays int) []RetentionRule {
 		{Target: TargetCronRuns, Keep: days(cronRunDays)},
 		{Target: TargetLLMCache, Keep: 0},
 		{Target: TargetProfileCache, Keep: ProfileCacheKeep},
+		{Target: TargetRateLimits, Keep: 0},
+		{Target: TargetAnonymousResults, Keep: AnonymousResultsKeep},
 	}
 }
 
@@ -82,8 +101,19 @@ type Purger interface {
 }
 
 // minKeep is the shortest retention a rule may ask for: a guard against a unit mistake that
-// would empty a table (except expiryTargets, which may keep 0 but never less).
+// would empty a table (except expiryTargets, which may keep 0 but never less, and shortKeeps).
 const minKeep = 24 * time.Hour
+
+// minKeepOf is the shortest retention a rule for target may ask for.
+func minKeepOf(target string) time.Duration {
+	if slices.Contains(expiryTargets, target) {
+		return 0
+	}
+	if keep, ok := shortKeeps[target]; ok {
+		return keep
+	}
+	return minKeep
+}
 
 // DefaultRetentionBatch is how many rows one Purge call deletes at most.
 const DefaultRetentionBatch = 1000
@@ -134,8 +164,8 @@ func NewRetention(p Purger, rules []RetentionRule, batch int) (*Retention, error
 			errs = append(errs, fmt.Errorf("retention: target %q has two rules", r.Target))
 		case r.Keep < 0:
 			errs = append(errs, fmt.Errorf("retention: target %q: keep %v is negative", r.Target, r.Keep))
-		case r.Keep < minKeep && !slices.Contains(expiryTargets, r.Target):
-			errs = append(errs, fmt.Errorf("retention: target %q: keep %v is shorter than %v", r.Target, r.Keep, minKeep))
+		case r.Keep < minKeepOf(r.Target):
+			errs = append(errs, fmt.Errorf("retention: target %q: keep %v is shorter than %v", r.Target, r.Keep, minKeepOf(r.Target)))
 		}
 		seen[r.Target] = true
 	}

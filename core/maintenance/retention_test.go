@@ -18,7 +18,8 @@ type fakePurger struct {
 }
 
 func (p *fakePurger) Targets() []string {
-	return []string{maintenance.TargetCronRuns, maintenance.TargetLLMCache, maintenance.TargetProfileCache, maintenance.TargetWebhookEvents}
+	return []string{maintenance.TargetAnonymousResults, maintenance.TargetCronRuns, maintenance.TargetLLMCache,
+		maintenance.TargetProfileCache, maintenance.TargetRateLimits, maintenance.TargetWebhookEvents}
 }
 
 func (p *fakePurger) Purge(_ context.Context, target string, before time.Time, limit int) (int64, error) {
@@ -50,6 +51,9 @@ func TestRetentionDeletesInBatchesAndIsIdempotent(t *testing.T) {
 		maintenance.TargetCronRuns:      {old, recent},
 		maintenance.TargetLLMCache:      {now.Add(-time.Minute), now.Add(time.Hour)},
 		maintenance.TargetProfileCache:  {now.AddDate(0, 0, -8), now.AddDate(0, 0, -6)},
+		// Rate-limit state by expiry; anonymous results 7 and 5 hours after they were stored.
+		maintenance.TargetRateLimits:       {now.Add(-time.Second), now.Add(time.Second)},
+		maintenance.TargetAnonymousResults: {now.Add(-7 * time.Hour), now.Add(-5 * time.Hour)},
 	}}
 	r, err := maintenance.NewRetention(p, maintenance.DefaultRetentionRules(0, 0), 2)
 	if err != nil {
@@ -60,14 +64,15 @@ func TestRetentionDeletesInBatchesAndIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rep.Deleted[maintenance.TargetWebhookEvents] != 5 || rep.Deleted[maintenance.TargetCronRuns] != 1 ||
-		rep.Deleted[maintenance.TargetLLMCache] != 1 || rep.Deleted[maintenance.TargetProfileCache] != 1 {
+		rep.Deleted[maintenance.TargetLLMCache] != 1 || rep.Deleted[maintenance.TargetProfileCache] != 1 ||
+		rep.Deleted[maintenance.TargetRateLimits] != 1 || rep.Deleted[maintenance.TargetAnonymousResults] != 1 {
 		t.Errorf("deleted %v", rep.Deleted)
 	}
-	if got := rep.String(); got != "deleted cron_runs=1 llm_cache.expired=1 profile_cache=1 webhook_events.processed=5" {
+	if got := rep.String(); got != "deleted anonymous_results=1 cron_runs=1 llm_cache.expired=1 profile_cache=1 rate_limits.expired=1 webhook_events.processed=5" {
 		t.Errorf("String() = %q", got)
 	}
-	if p.calls != 3+1+1+1 { // 2+2+1, then 1 for each other target
-		t.Errorf("%d purge calls, want 6", p.calls)
+	if p.calls != 3+1+1+1+1+1 { // 2+2+1, then 1 for each other target
+		t.Errorf("%d purge calls, want 8", p.calls)
 	}
 	rep, err = r.Run(t.Context(), now)
 	if err != nil || rep.Deleted[maintenance.TargetWebhookEvents] != 0 || rep.Deleted[maintenance.TargetCronRuns] != 0 {
@@ -89,6 +94,10 @@ func TestRetentionRulesAreChecked(t *testing.T) {
 		"under a day":                 {{Target: maintenance.TargetCronRuns, Keep: time.Hour}},
 		"profile cache under a day":   {{Target: maintenance.TargetProfileCache, Keep: time.Hour}},
 		"negative grace after expiry": {{Target: maintenance.TargetLLMCache, Keep: -time.Hour}},
+		"rate limits before expiry":   {{Target: maintenance.TargetRateLimits, Keep: -time.Second}},
+		// An anonymous result is served for 6 hours: retention must not delete it sooner.
+		"anonymous results too soon": {{Target: maintenance.TargetAnonymousResults, Keep: 6*time.Hour - time.Second}},
+		"anonymous results, no keep": {{Target: maintenance.TargetAnonymousResults}},
 	}
 	for name, rules := range bad {
 		if _, err := maintenance.NewRetention(p, rules, 0); err == nil {
@@ -99,15 +108,23 @@ func TestRetentionRulesAreChecked(t *testing.T) {
 	if _, err := maintenance.NewRetention(p, []maintenance.RetentionRule{{Target: maintenance.TargetLLMCache}}, 0); err != nil {
 		t.Errorf("llm cache without grace: %v", err)
 	}
+	if _, err := maintenance.NewRetention(p, []maintenance.RetentionRule{{Target: maintenance.TargetRateLimits}}, 0); err != nil {
+		t.Errorf("rate limits without grace: %v", err)
+	}
+	if _, err := maintenance.NewRetention(p, []maintenance.RetentionRule{{Target: maintenance.TargetAnonymousResults, Keep: 6 * time.Hour}}, 0); err != nil {
+		t.Errorf("anonymous results kept 6 hours: %v", err)
+	}
 }
 
 func TestDefaultRetentionRulesPurgeTheCaches(t *testing.T) {
 	t.Parallel()
 	want := map[string]time.Duration{
-		maintenance.TargetWebhookEvents: 90 * 24 * time.Hour,
-		maintenance.TargetCronRuns:      90 * 24 * time.Hour,
-		maintenance.TargetLLMCache:      0,
-		maintenance.TargetProfileCache:  7 * 24 * time.Hour,
+		maintenance.TargetWebhookEvents:    90 * 24 * time.Hour,
+		maintenance.TargetCronRuns:         90 * 24 * time.Hour,
+		maintenance.TargetLLMCache:         0,
+		maintenance.TargetProfileCache:     7 * 24 * time.Hour,
+		maintenance.TargetRateLimits:       0,
+		maintenance.TargetAnonymousResults: 6 * time.Hour,
 	}
 	rules := maintenance.DefaultRetentionRules(0, 0)
 	if len(rules) != len(want) {
