@@ -3,7 +3,10 @@ package httpapi
 import (
 	"context"
 
+	"go.uber.org/fx"
+
 	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/analyze"
 	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
@@ -19,6 +22,16 @@ type API struct {
 	credits  *credit.Service
 	billing  Billing
 	business *business.Service
+	// analyses and anonymous serve the analysis, batch and lead routes (WithAnalyses); nil
+	// makes those routes answer 503 (requireAnalyses).
+	analyses  *analyze.Service
+	anonymous AnonymousAnalyzer
+}
+
+// AnonymousAnalyzer is the landing page's anonymous light analysis (*analyze.Anonymous): one
+// handle as typed by a visitor, nothing stored but caches.
+type AnonymousAnalyzer interface {
+	Analyze(ctx context.Context, rawUsername string) (analyze.AnonymousResult, error)
 }
 
 // WebhookVerifier checks a Stripe delivery: payload is the raw body, signature the
@@ -49,7 +62,26 @@ func (a *API) WithBusiness(s *business.Service) *API {
 	return a
 }
 
+// WithAnalyses sets the analysis use cases (submit, bulk, batches, reads, leads) and the
+// anonymous analysis, and returns a. Either may be nil: its routes then answer 503.
+func (a *API) WithAnalyses(s *analyze.Service, anonymous AnonymousAnalyzer) *API {
+	a.analyses, a.anonymous = s, anonymous
+	return a
+}
+
+// apiParams is what newAPI takes from the graph. The analysis services are optional so that a
+// graph without them still starts (their routes answer 503 service.unavailable).
+type apiParams struct {
+	fx.In
+	Verifier   identity.TokenVerifier
+	Accounts   *account.Service
+	Credits    *credit.Service
+	Billing    Billing
+	Businesses *business.Service
+	Analyses   *analyze.Service `optional:"true"`
+}
+
 // newAPI is NewAPI with every service, for fx.
-func newAPI(verifier identity.TokenVerifier, accounts *account.Service, credits *credit.Service, billing Billing, businesses *business.Service) *API {
-	return NewAPI(verifier, accounts, credits, billing).WithBusiness(businesses)
+func newAPI(p apiParams) *API {
+	return NewAPI(p.Verifier, p.Accounts, p.Credits, p.Billing).WithBusiness(p.Businesses).WithAnalyses(p.Analyses, nil)
 }

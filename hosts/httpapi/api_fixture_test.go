@@ -27,6 +27,7 @@ import (
 	"github.com/oslira/oslira/adapters/stripe/stripetest"
 	"github.com/oslira/oslira/contracts"
 	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/analyze"
 	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
@@ -45,6 +46,7 @@ type apiFixture struct {
 	engine    *gin.Engine
 	pool      *pgxpool.Pool
 	db        *postgres.DB
+	analyses  *postgres.AnalysisStore // the analysis routes' store (tests finish runs through it)
 	stripe    *stripetest.Fake
 	workflows workflow.Engine
 	logs      *logBuffer
@@ -84,10 +86,14 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	analyses, err := postgres.NewAnalysisStore(db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	engine := fc.workflows
 	if engine == nil {
 		engine = newWorkflowClient(t, pool, billing.EventDefinition(billing.NewProcessor(store)),
-			business.ContextDefinition(fixedWriter{}, businesses))
+			business.ContextDefinition(fixedWriter{}, businesses), enqueueOnly(analyze.Workflow, analyze.Queue))
 	}
 	fake := stripetest.New(t, testStripeKey)
 	var payments billing.Payments
@@ -110,7 +116,8 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 		VerifyWebhook: testVerifier(whsec),
 	}
 	api := NewAPI(verifier, account.NewService(postgres.NewAccountStore(db), nil), credit.NewService(ledger, ledger), bill).
-		WithBusiness(business.NewService(businesses, engine))
+		WithBusiness(business.NewService(businesses, engine)).
+		WithAnalyses(analyze.NewService(analyses, engine, nil), newTestAnonymous(t, db))
 
 	logs := &logBuffer{}
 	cfg := Config{Version: "contract-test"}.WithDefaults()
@@ -123,7 +130,7 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &apiFixture{engine: h.(*gin.Engine), pool: pool, db: db, stripe: fake, workflows: engine, logs: logs,
+	return &apiFixture{engine: h.(*gin.Engine), pool: pool, db: db, analyses: analyses, stripe: fake, workflows: engine, logs: logs,
 		doc: doc, router: router, exercised: map[string]bool{}}
 }
 

@@ -277,6 +277,10 @@ func TestContract(t *testing.T) {
 		testBusinessRoutes(t, f)
 	})
 
+	t.Run("analyses, batches and leads", func(t *testing.T) {
+		testAnalysisRoutes(t, f)
+	})
+
 	// Every route the engine serves has been driven at least once by the subtests above.
 	for r := range engineRoutes(f.engine) {
 		if !f.exercised[r] {

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/oslira/oslira/core/analyze"
 	"github.com/oslira/oslira/core/apperr"
 	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/hosts/bootstrap/logctx"
@@ -60,6 +63,18 @@ type Problem struct {
 	Code      string              `json:"code"`
 	RequestID string              `json:"request_id,omitempty"`
 	Errors    []apperr.FieldError `json:"errors,omitempty"`
+	// ExistingID and RunID name the analysis already in flight of a 409 analysis.duplicate for
+	// one handle; Existing lists every one (a bulk submit may collide on several handles).
+	ExistingID string            `json:"existing_id,omitempty"`
+	RunID      string            `json:"run_id,omitempty"`
+	Existing   []InFlightProblem `json:"existing,omitempty"`
+}
+
+// InFlightProblem is one analysis in flight named by a 409 analysis.duplicate.
+type InFlightProblem struct {
+	Username   string `json:"username"`
+	AnalysisID string `json:"analysis_id"`
+	RunID      string `json:"run_id"`
 }
 
 // StatusOf returns the HTTP status for err.
@@ -100,8 +115,24 @@ func NewProblem(err error, requestID string) Problem {
 	} else if ok && e.Code != "" {
 		p.Code = e.Code // an internal error's code is stable and safe; its message is not shown
 	}
+	if dup, ok := errors.AsType[*analyze.DuplicateError](err); ok && p.Code == analyze.CodeDuplicate {
+		addInFlight(&p, dup)
+	}
 	p.Type = problemTypeBase + p.Code
 	return p
+}
+
+// addInFlight names the analyses in flight of a duplicate submit, by handle; the one of a
+// single-handle collision is also existing_id and run_id.
+func addInFlight(p *Problem, dup *analyze.DuplicateError) {
+	names := slices.Sorted(maps.Keys(dup.Existing))
+	for _, u := range names {
+		id := dup.Existing[u]
+		p.Existing = append(p.Existing, InFlightProblem{Username: u, AnalysisID: id, RunID: analyze.RunID(id)})
+	}
+	if len(names) == 1 {
+		p.ExistingID, p.RunID = p.Existing[0].AnalysisID, p.Existing[0].RunID
+	}
 }
 
 // writeProblem renders err as application/problem+json and aborts the chain.
