@@ -17,8 +17,9 @@ import (
 )
 
 // Workflows provides every workflow definition of the application in the dbos.DefinitionGroup
-// value group — stripe.event.v1 (billing.EventDefinition over a *billing.Processor) and
-// business.context.v1 (onboarding: business.ContextDefinition, see businessContextDefinition) — and
+// value group — stripe.event.v1 (billing.EventDefinition over a *billing.Processor),
+// business.context.v1 (onboarding: business.ContextDefinition, see businessContextDefinition) and
+// analysis.v1 (analyze.Definition, see analysisDefinition) — and
 // the engine's dbos.Config for this process's Role. Every graph that includes a dbos module
 // includes it: executors need the bodies of every definition (a launched DBOS process consumes
 // every queue), clients need their names and queues. It needs billing.Store (postgres.Module).
@@ -31,6 +32,7 @@ var Workflows = fx.Module("workflows",
 		billing.NewProcessor,
 		fx.Annotate(billing.EventDefinition, fx.ResultTags(`group:"`+dbos.DefinitionGroup+`"`)),
 		fx.Annotate(businessContextDefinition, fx.ResultTags(`group:"`+dbos.DefinitionGroup+`"`)),
+		fx.Annotate(analysisDefinition, fx.ResultTags(`group:"`+dbos.DefinitionGroup+`"`)),
 		provideDBOSConfig,
 		StripeRedrive,
 	),

@@ -301,7 +301,7 @@ func TestReaperJobRestartsOnlyStaleUnprocessedEvents(t *testing.T) {
 
 	before := runs()
 	d := r.run(t, JobReaper, time.Now())
-	if d != "webhooks: found=3 restarted=1 in_flight=1 stuck=1 stuck_ids=evt_poison" {
+	if d != "webhooks: found=3 restarted=1 in_flight=1 stuck=1 stuck_ids=evt_poison; analyses: found=0 restarted=0 in_flight=0 stuck=0" {
 		t.Errorf("first run: %s", d)
 	}
 	st, err := r.engine.Status(ctx, "stripe:evt_lost")
@@ -315,7 +315,7 @@ func TestReaperJobRestartsOnlyStaleUnprocessedEvents(t *testing.T) {
 		t.Errorf("runs %d → %d, want one more", before, runs())
 	}
 	// Again: evt_lost's run now exists; nothing starts.
-	if d := r.run(t, JobReaper, time.Now()); d != "webhooks: found=3 restarted=0 in_flight=2 stuck=1 stuck_ids=evt_poison" {
+	if d := r.run(t, JobReaper, time.Now()); d != "webhooks: found=3 restarted=0 in_flight=2 stuck=1 stuck_ids=evt_poison; analyses: found=0 restarted=0 in_flight=0 stuck=0" {
 		t.Errorf("second run: %s", d)
 	}
 	if runs() != before+1 {

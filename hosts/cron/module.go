@@ -9,6 +9,7 @@ import (
 	"github.com/oslira/oslira/adapters/dbos"
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/core/billing"
+	"github.com/oslira/oslira/core/analyze"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/maintenance"
 	"github.com/oslira/oslira/core/workflow"
@@ -92,6 +93,10 @@ func jobsFromPorts(cfg Config, p Ports, log *slog.Logger) ([]Job, error) {
 	if err != nil {
 		return nil, err
 	}
+	analyses, err := postgres.NewAnalysisStore(p.DB, nil) // the reaper reads no pages: any cursor key
+	if err != nil {
+		return nil, err
+	}
 	retention, err := maintenance.NewRetention(store,
 		maintenance.DefaultRetentionRules(cfg.WebhookEventRetentionDays, cfg.CronRunRetentionDays), 0)
 	if err != nil {
@@ -99,7 +104,7 @@ func jobsFromPorts(cfg Config, p Ports, log *slog.Logger) ([]Job, error) {
 	}
 	return NewJobs(cfg, JobDeps{
 		Janitor:           p.Janitor,
-		Reaper:            maintenance.NewReaper(sweeper),
+		Reaper:            maintenance.NewReaper(sweeper, analyze.NewSweeper(analyses, p.Engine, log)),
 		FreeGrant:         maintenance.NewFreeGrant(p.Plans, store, p.Ledger, maintenance.FreeGrantConfig{}),
 		Retention:         retention,
 		WorkflowRetention: maintenance.NewWorkflowRetention(p.Purger, cfg.WorkflowRetentionDays, 0),
