@@ -3,6 +3,8 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/oslira/oslira/adapters/jsonschema"
@@ -78,4 +80,28 @@ func testAnonymous(t *testing.T, f *apiFixture) {
 	form := anon("username=fitwithmaya")
 	form.header = map[string]string{"Content-Type": "text/plain"}
 	wantProblem(t, f.do(t, form), http.StatusUnsupportedMediaType, apperr.CodeUnsupportedMediaType)
+}
+
+// TestAnalysesOptional: fx may build the API without the analysis services (newAPI's optional
+// parameters); their routes then answer 503 service.unavailable instead of panicking on nil,
+// and a nil *analyze.Anonymous counts as none. A given one is used.
+func TestAnalysesOptional(t *testing.T) {
+	t.Parallel()
+	api := newAPI(apiParams{})
+	if api.analyses != nil || api.anonymous != nil {
+		t.Fatalf("analyses %v, anonymous %v: want none", api.analyses, api.anonymous)
+	}
+	cfg := Config{Version: "test"}.WithDefaults()
+	h := NewHandler(cfg, discardLogger(), NewHealth(nil, cfg.Version), api, mustContract(t), nil)
+	hr := httptest.NewRequest(http.MethodPost, analysesPath+"/anonymous", strings.NewReader(`{"username": "nasa"}`))
+	hr.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, hr)
+	if p := problem(t, rec); rec.Code != http.StatusServiceUnavailable || p.Code != apperr.CodeUnavailable {
+		t.Errorf("anonymous without the use case = %d %+v", rec.Code, p)
+	}
+	an := &analyze.Anonymous{}
+	if got := newAPI(apiParams{Anonymous: an}).anonymous; got != an {
+		t.Errorf("anonymous = %v, want the given one", got)
+	}
 }

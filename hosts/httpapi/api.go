@@ -78,10 +78,15 @@ type apiParams struct {
 	Credits    *credit.Service
 	Billing    Billing
 	Businesses *business.Service
-	Analyses   *analyze.Service `optional:"true"`
+	Analyses   *analyze.Service   `optional:"true"`
+	Anonymous  *analyze.Anonymous `optional:"true"`
 }
 
 // newAPI is NewAPI with every service, for fx.
 func newAPI(p apiParams) *API {
-	return NewAPI(p.Verifier, p.Accounts, p.Credits, p.Billing).WithBusiness(p.Businesses).WithAnalyses(p.Analyses, nil)
+	var anonymous AnonymousAnalyzer
+	if p.Anonymous != nil { // a nil *Anonymous in the interface would not read as "none"
+		anonymous = p.Anonymous
+	}
+	return NewAPI(p.Verifier, p.Accounts, p.Credits, p.Billing).WithBusiness(p.Businesses).WithAnalyses(p.Analyses, anonymous)
 }
