@@ -7,11 +7,13 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/oslira/oslira/core/account"
+	"github.com/oslira/oslira/core/analyze"
 	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/observe"
+	"github.com/oslira/oslira/core/ratelimit"
 )
 
 // Module provides *pgxpool.Pool (opened and pinged at construction, closed on stop), *DB, the
@@ -21,7 +23,8 @@ import (
 // account.Store (AccountStore),
 // billing.Store and billing.EventInbox (one BillingStore), business.Store (a BusinessStore
 // signing cursors with the CursorKey) and business.ContextStore (a BusinessStore that lists
-// nothing, so the workflow graphs of operator commands need no key).
+// nothing, so the workflow graphs of operator commands need no key), ratelimit.Limiter
+// (RateLimitStore) and analyze.AnonymousCache (AnonymousCache).
 // It needs a Config in the graph. It does not migrate: hosts decide when to (see Migrate).
 var Module = fx.Module("postgres",
 	fx.Provide(
@@ -38,6 +41,8 @@ var Module = fx.Module("postgres",
 		fx.Annotate(NewBillingStore, fx.As(new(billing.Store)), fx.As(new(billing.EventInbox))),
 		fx.Annotate(NewBusinessStore, fx.As(new(business.Store))),
 		fx.Annotate(NewBusinessContextStore, fx.As(new(business.ContextStore))),
+		fx.Annotate(NewRateLimitStore, fx.As(new(ratelimit.Limiter))),
+		fx.Annotate(NewAnonymousCache, fx.As(new(analyze.AnonymousCache))),
 	),
 )
 

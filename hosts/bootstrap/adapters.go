@@ -42,6 +42,9 @@ func (c Config) Adapters() AdapterConfigs {
 			ShutdownTimeout:    c.ShutdownTimeout,
 			CORSAllowedOrigins: c.CORSAllowedOrigins,
 			Version:            c.Version,
+			TrustedProxies:     c.TrustedProxies,
+			ClientIPHeader:     c.ClientIPHeader,
+			RateLimitsOff:      c.RateLimitsDisabled,
 		},
 		Billing: c.Billing(),
 	}

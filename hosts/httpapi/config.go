@@ -20,6 +20,18 @@ type Config struct {
 	CORSAllowedOrigins []string
 	// Version is reported by /health.
 	Version string
+	// TrustedProxies lists the proxies (IP addresses or CIDR ranges, like 10.0.0.0/8) whose
+	// client-address headers are believed. Empty trusts none: the client IP is the socket's
+	// peer, and X-Forwarded-For is ignored (anyone can send it). The client IP keys the rate
+	// limits of requests without a token (the anonymous analysis: one per IP per day).
+	TrustedProxies []string
+	// ClientIPHeader is the one header carrying the client address when the peer is a trusted
+	// proxy (CF-Connecting-IP behind Cloudflare, X-Real-IP behind nginx). Empty: X-Forwarded-For
+	// (its rightmost address that is not a trusted proxy), then X-Real-IP. Never read from an
+	// untrusted peer.
+	ClientIPHeader string
+	// RateLimitsOff turns the rate limits off (development and test only: the load benchmark).
+	RateLimitsOff bool
 }
 
 // Defaults used by WithDefaults.
@@ -56,7 +68,40 @@ func (c Config) Validate() error {
 			errs = append(errs, err)
 		}
 	}
+	for _, p := range c.TrustedProxies {
+		if err := ValidateProxy(p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if h := c.ClientIPHeader; h != "" && !ValidHeaderName(h) {
+		errs = append(errs, fmt.Errorf("client IP header %q: want a header name like CF-Connecting-IP", h))
+	}
 	return errors.Join(errs...)
+}
+
+// ValidateProxy checks that p is an IP address or a CIDR range.
+func ValidateProxy(p string) error {
+	if net.ParseIP(p) != nil {
+		return nil
+	}
+	if _, _, err := net.ParseCIDR(p); err == nil {
+		return nil
+	}
+	return fmt.Errorf("trusted proxy %q: want an IP address or a CIDR range like 10.0.0.0/8", p)
+}
+
+// ValidHeaderName accepts an HTTP header name: 1–64 letters, digits and hyphens.
+func ValidHeaderName(h string) bool {
+	if len(h) > 64 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		b := h[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-') {
+			return false
+		}
+	}
+	return h != ""
 }
 
 // ValidateOrigin checks that o is a browser origin: scheme "http" or "https", a host, an optional

@@ -22,8 +22,7 @@ import (
 func NewHandler(cfg Config, log *slog.Logger, health *Health, api *API, spec *OpenAPI, keys *idempotency.Service) http.Handler {
 	gin.SetMode(gin.ReleaseMode) // no debug route dump or warnings on stderr; atomic, idempotent
 	r := gin.New()
-	// Trust no proxy headers until a deployment names its proxies: ClientIP is the peer address.
-	_ = r.SetTrustedProxies(nil)
+	trustProxies(r, cfg)
 	r.HandleMethodNotAllowed = true
 	r.RedirectTrailingSlash = false // an API answers the path it was asked, or 404
 	r.RedirectFixedPath = false
@@ -41,6 +40,20 @@ func NewHandler(cfg Config, log *slog.Logger, health *Health, api *API, spec *Op
 	r.NoMethod(noMethod)
 	routes(r, health, api, spec, idempotent(keys, log))
 	return r
+}
+
+// trustProxies makes c.ClientIP() believe the client-address headers only from cfg's trusted
+// proxies: with none (the default) it is the socket's peer, whatever X-Forwarded-For says.
+// gin's own default trusts every peer, which would let any client choose the IP its rate
+// limits are keyed by. TrustedPlatform is never set: it reads its header from any peer. A list
+// Validate refuses trusts nobody here.
+func trustProxies(r *gin.Engine, cfg Config) {
+	if len(cfg.TrustedProxies) == 0 || r.SetTrustedProxies(cfg.TrustedProxies) != nil {
+		_ = r.SetTrustedProxies(nil)
+	}
+	if cfg.ClientIPHeader != "" {
+		r.RemoteIPHeaders = []string{cfg.ClientIPHeader}
+	}
 }
 
 // headWithoutBody answers a HEAD request like the GET it mirrors (routes.go registers a HEAD

@@ -1,16 +1,20 @@
 package httpapi
 
 import (
+	"log/slog"
+
 	"go.uber.org/fx"
 
 	"github.com/oslira/oslira/core/observe"
+	"github.com/oslira/oslira/core/ratelimit"
 )
 
 // Module is the HTTP host: the gin handler, the health endpoints over every observe.HealthChecker
 // in the fx value group "health", the /v1 API, the contract at /openapi.json (loaded and
 // validated at construction), and the *Server started and stopped with the application.
 // It needs a Config, a *slog.Logger, an identity.TokenVerifier, an *account.Service, a
-// *credit.Service, a Billing and a *business.Service in the graph.
+// *credit.Service, a Billing and a *business.Service in the graph, and a ratelimit.Limiter
+// (the routes' limits; Config.RateLimitsOff leaves it unused).
 var Module = fx.Module("httpapi",
 	fx.Provide(
 		newHealth,
@@ -19,8 +23,18 @@ var Module = fx.Module("httpapi",
 		NewHandler,
 		NewServer,
 	),
+	fx.Decorate(withLimiter),
 	fx.Invoke(registerServer),
 )
+
+// withLimiter gives the API its limiter, unless the configuration turns limits off.
+func withLimiter(api *API, cfg Config, l ratelimit.Limiter, log *slog.Logger) *API {
+	if cfg.RateLimitsOff {
+		log.Warn("rate limits are off (RATE_LIMITS_DISABLED)")
+		l = nil
+	}
+	return api.WithLimiter(l, log)
+}
 
 // healthParams collects the health checkers registered by adapters.
 type healthParams struct {
