@@ -134,6 +134,7 @@ func TestBinaryServeDrainsOnSIGTERM(t *testing.T) {
 	}
 	checkAcceptance(t, client, "http://"+addr, env)
 	checkWebhookAcceptance(t, client, "http://"+addr, env)
+	checkDemoWalkthrough(t, client, "http://"+addr, stdout.String())
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
