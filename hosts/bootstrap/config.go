@@ -43,6 +43,9 @@ type Config struct {
 	HTTPAddr           string        // HTTP_ADDR, default :8080
 	ShutdownTimeout    time.Duration // SHUTDOWN_TIMEOUT, default 15s: how long in-flight work may drain
 	CORSAllowedOrigins []string      // CORS_ALLOWED_ORIGINS, comma list; required in staging/production
+	TrustedProxies     []string      // TRUSTED_PROXIES, comma list of IPs/CIDRs whose client-address headers are believed; default none (the peer address)
+	ClientIPHeader     string        // CLIENT_IP_HEADER, optional: the client-address header of the trusted proxies (CF-Connecting-IP); default X-Forwarded-For, X-Real-IP
+	RateLimitsDisabled bool          // RATE_LIMITS_DISABLED: turn the rate limits off (development/test only; the load benchmark)
 	DatabaseURL        string        // DATABASE_URL, postgres:// URL; required in staging/production. Secret: may carry a password
 	DatabaseMaxConns   int32         // DATABASE_MAX_CONNS, default 10
 	SecretsSource      string        // SECRETS_SOURCE: env (local default) | aws (required in staging/production)
@@ -225,6 +228,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	} else {
 		c.CORSAllowedOrigins = append([]string(nil), defaultLocalOrigins...)
 	}
+
+	c.loadProxies(l)
 
 	c.DatabaseURL = l.get("DATABASE_URL")
 	if c.DatabaseURL != "" {
@@ -414,6 +419,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("http_addr", c.HTTPAddr),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Any("cors_allowed_origins", c.CORSAllowedOrigins),
+		slog.Any("trusted_proxies", c.TrustedProxies),
+		slog.String("client_ip_header", c.ClientIPHeader),
+		slog.Bool("rate_limits_disabled", c.RateLimitsDisabled),
 		slog.String("database", redactURL(c.DatabaseURL)),
 		slog.Int("database_max_conns", int(c.DatabaseMaxConns)),
 		slog.String("secrets_source", c.SecretsSource),

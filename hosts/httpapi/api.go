@@ -20,6 +20,7 @@ type API struct {
 	verifier identity.TokenVerifier
 	accounts *account.Service
 	credits  *credit.Service
+	limits   rateLimits // WithLimiter (ratelimit.go); the zero value limits nothing
 	billing  Billing
 	business *business.Service
 	// analyses and anonymous serve the analysis, batch and lead routes (WithAnalyses); nil
