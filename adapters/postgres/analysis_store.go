@@ -62,6 +62,19 @@ order by u.ord
 on conflict (account_id, business_profile_id, username) where status in ('pending', 'running') do nothing
 returning ` + analysisColumns
 
+// sqlLockHandles takes a transaction-scoped advisory lock per (account, profile, handle) of a
+// submission, in sorted order, before anything is inserted. Without it two bulk requests naming
+// the same handles in different orders deadlock on each other's uncommitted index entries; with
+// it a submitter waits for every other in-flight submit of its handles first, always in the
+// same order, and then inserts without contention. The two-key form (class, hash) keeps these
+// locks apart from the single-key session locks elsewhere; a hash collision only serialises
+// two submits.
+const sqlLockHandles = `select count(pg_advisory_xact_lock($1::int, hashtext($2::text || '/' || $3::text || '/' || s.u)))
+from (select u from unnest($4::text[]) as t(u) order by u) s`
+
+// handleLockClass is the first key of sqlLockHandles's locks: "anly" in ASCII.
+const handleLockClass = 0x616e6c79
+
 // sqlInFlight reads the analyses in flight for some handles of a profile.
 const sqlInFlight = `select username, id::text from public.analyses
 where account_id = $1 and business_profile_id = $2 and username = any($3::text[])
@@ -213,7 +226,7 @@ func describe(a analyze.Analysis) string {
 	return fmt.Sprintf("%s analysis of @%s", a.Type, a.Username)
 }
 
-// insertAnalyses inserts sub's analyses. A handle whose insert was skipped has an analysis in
+// insertAnalyses locks sub's handles (sqlLockHandles) and inserts its analyses. A handle whose insert was skipped has an analysis in
 // flight: its id is read (the statement after the insert sees the other transaction's commit)
 // and reported in a *analyze.DuplicateError. When that analysis finished in the meantime the
 // insert is tried again for it.
@@ -221,6 +234,9 @@ func insertAnalyses(ctx context.Context, q Querier, sub submission) ([]analyze.A
 	order := make(map[string]int, len(sub.usernames))
 	for i, u := range sub.usernames {
 		order[u] = i
+	}
+	if _, err := q.Exec(ctx, sqlLockHandles, handleLockClass, sub.accountID, sub.profileID, sub.usernames); err != nil {
+		return nil, fmt.Errorf("lock handles: %w", err)
 	}
 	var (
 		out     []analyze.Analysis

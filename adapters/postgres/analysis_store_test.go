@@ -3,7 +3,9 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"testing"
 
@@ -362,5 +364,38 @@ func TestBulkLimitFollowsTheSubscription(t *testing.T) {
 	}
 	if n, err := f.store.BulkLimit(t.Context(), "not-a-uuid"); n != 5 || err != nil {
 		t.Errorf("BulkLimit(not a uuid) = %d, %v", n, err)
+	}
+}
+
+// Two bulk requests naming the same handles in opposite orders must not deadlock: one wins,
+// the other is told which handles are in flight.
+func TestSubmitBatchesInOppositeOrdersDoNotDeadlock(t *testing.T) {
+	t.Parallel()
+	f := newAnalysisFixtureOn(t, contendedPool(t, 4), 1000)
+	names := make([]string, 30)
+	for i := range names {
+		names[i] = fmt.Sprintf("h%02d", i)
+	}
+	reversed := slices.Clone(names)
+	slices.Reverse(reversed)
+	for round := range 5 {
+		profile := insertProfile(t, f.pool, f.m.account)
+		errs := make([]error, 2)
+		gate := make(chan struct{})
+		var wg sync.WaitGroup
+		for i, list := range [][]string{names, reversed} {
+			wg.Go(func() {
+				<-gate
+				_, _, errs[i] = f.store.SubmitBatch(context.WithoutCancel(t.Context()), analyze.BatchSubmission{AccountID: f.m.account,
+					BusinessProfileID: profile, Usernames: list, Type: analysis.Light, Credits: 1}, noStart)
+			})
+		}
+		close(gate)
+		wg.Wait()
+		var dup *analyze.DuplicateError
+		ok := (errs[0] == nil) != (errs[1] == nil) && (errors.As(errs[0], &dup) || errors.As(errs[1], &dup)) && len(dup.Existing) == len(names)
+		if !ok {
+			t.Fatalf("round %d: errors %v and %v, want one success and one DuplicateError naming every handle", round, errs[0], errs[1])
+		}
 	}
 }
