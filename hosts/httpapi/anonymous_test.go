@@ -4,18 +4,21 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/oslira/oslira/adapters/jsonschema"
 	"github.com/oslira/oslira/adapters/offline"
 	"github.com/oslira/oslira/adapters/postgres"
+	"github.com/oslira/oslira/adapters/postgres/pgtest"
 	"github.com/oslira/oslira/adapters/samplescraper"
 	"github.com/oslira/oslira/contracts"
 	"github.com/oslira/oslira/core/ai"
 	"github.com/oslira/oslira/core/analyze"
 	"github.com/oslira/oslira/core/apperr"
 	"github.com/oslira/oslira/core/lead"
+	"github.com/oslira/oslira/core/ratelimit"
 )
 
 // newTestAnonymous is the anonymous analysis of the embedded default: the sample scraper's
@@ -103,5 +106,28 @@ func TestAnalysesOptional(t *testing.T) {
 	an := &analyze.Anonymous{}
 	if got := newAPI(apiParams{Anonymous: an}).anonymous; got != an {
 		t.Errorf("anonymous = %v, want the given one", got)
+	}
+}
+
+// TestAnonymousDailyLimit: with the real limiter, a client IP gets one anonymous analysis per
+// UTC day; the next is 429 rate.daily-quota with Retry-After (contract-checked), and a forged
+// X-Forwarded-For does not make it another client (no proxy is trusted).
+func TestAnonymousDailyLimit(t *testing.T) {
+	t.Parallel()
+	f := newAPIFixtureWith(t, fixtureConfig{pool: pgtest.IsolatedPool(t), limits: true})
+	anon := func(username string, header map[string]string) *httptest.ResponseRecorder {
+		return f.do(t, req{method: http.MethodPost, target: analysesPath + "/anonymous", body: `{"username": "` + username + `"}`, header: header})
+	}
+	rec := anon("fitwithmaya", nil)
+	decode[analyze.AnonymousResult](t, rec, http.StatusOK)
+	if rec.Header().Get(HeaderRateLimitLimit) == "" || rec.Header().Get(HeaderRateLimitRemaining) != "0" {
+		t.Errorf("first answer's rate-limit headers: %v", rec.Header())
+	}
+	for _, h := range []map[string]string{nil, {"X-Forwarded-For": "203.0.113.9"}} {
+		rec := anon("lumen.coffee", h)
+		wantProblem(t, rec, http.StatusTooManyRequests, ratelimit.CodeDailyQuota)
+		if s, err := strconv.Atoi(rec.Header().Get(HeaderRetryAfter)); err != nil || s < 1 || s > 86400 {
+			t.Errorf("Retry-After %q", rec.Header().Get(HeaderRetryAfter))
+		}
 	}
 }

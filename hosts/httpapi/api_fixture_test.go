@@ -64,6 +64,7 @@ type fixtureConfig struct {
 	workflows workflow.Engine  // nil: a DBOS client on pool (migrating its schema first)
 	noStripe  bool             // neither an API key nor a webhook secret: billing answers 503
 	now       func() time.Time // the idempotency keys' clock; nil: time.Now
+	limits    bool             // enforce the rate limits over the postgres limiter (off: unlimited)
 }
 
 func newAPIFixture(t *testing.T) *apiFixture { return newAPIFixtureWith(t, fixtureConfig{}) }
@@ -118,6 +119,10 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	api := NewAPI(verifier, account.NewService(postgres.NewAccountStore(db), nil), credit.NewService(ledger, ledger), bill).
 		WithBusiness(business.NewService(businesses, engine)).
 		WithAnalyses(analyze.NewService(analyses, engine, nil), newTestAnonymous(t, db))
+
+	if fc.limits {
+		api.WithLimiter(postgres.NewRateLimitStore(db), nil)
+	}
 
 	logs := &logBuffer{}
 	cfg := Config{Version: "contract-test"}.WithDefaults()

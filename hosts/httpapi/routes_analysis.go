@@ -4,6 +4,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/oslira/oslira/core/apperr"
+	"github.com/oslira/oslira/core/ratelimit"
 )
 
 // analysisRoutes registers the analysis, batch and lead routes: every one authenticated except
@@ -13,15 +14,16 @@ import (
 // same analysis and debits once. Cancelling a batch is naturally idempotent (a second cancel
 // cancels nothing) and takes none.
 func analysisRoutes(public, authed *gin.RouterGroup, api *API, keys gin.HandlerFunc) {
-	// RATE LIMITS (hosts/httpapi/ratelimit.go): the limiter's named middlewares go here, in front
-	// of the handlers — the anonymous analysis 1 per client IP (c.ClientIP()) per UTC day, the
-	// submits per user (create 30/h, bulk 10/h). Put each between the path and the handler:
-	//   public.POST("/v1/analyses/anonymous", <anonymous limiter>, api.requireAnonymous, ...)
-	public.POST("/v1/analyses/anonymous", api.requireAnonymous, api.anonymousAnalysis)
+	// Rate limits (ratelimit.go, numbers in core/ratelimit): the anonymous analysis per client
+	// IP (a short burst limit, then one per UTC day; the burst limit first, so refused bursts
+	// spend no quota), the submits per user on top of the group's General budget, before the
+	// Idempotency-Key mechanism so a flood of retries is limited too.
+	public.POST("/v1/analyses/anonymous", api.requireAnonymous,
+		api.limit(ratelimit.Anonymous, ratelimit.AnonymousDaily), api.anonymousAnalysis)
 
 	an := authed.Group("", api.requireAnalyses)
-	an.POST("/v1/analyses", keys, api.submitAnalysis)
-	an.POST("/v1/analyses/bulk", keys, api.submitBulk)
+	an.POST("/v1/analyses", api.limit(ratelimit.AnalysisCreate), keys, api.submitAnalysis)
+	an.POST("/v1/analyses/bulk", api.limit(ratelimit.AnalysisBulk), keys, api.submitBulk)
 	get(an, "/v1/analyses", api.listAnalyses)
 	get(an, "/v1/analyses/:id", api.getAnalysis)
 
