@@ -170,8 +170,10 @@ func TestPurgeDeletesOnlyExpiredRowsOfItsTarget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := store.Targets(); !slices.Equal(got, []string{maintenance.TargetAnonymousResults, maintenance.TargetCronRuns,
-		maintenance.TargetLLMCache, maintenance.TargetProfileCache, maintenance.TargetRateLimits, maintenance.TargetWebhookEvents}) {
+	if got := store.Targets(); !slices.Equal(got, []string{maintenance.TargetCompletedAnalyses, maintenance.TargetFailedAnalyses,
+		maintenance.TargetAnalysisEvents, maintenance.TargetAnonymousResults, maintenance.TargetCronRuns,
+		maintenance.TargetDeletedLeads, maintenance.TargetLLMCache, maintenance.TargetProfileCache, maintenance.TargetRateLimits,
+		maintenance.TargetWebhookEvents}) {
 		t.Errorf("Targets() = %v", got)
 	}
 

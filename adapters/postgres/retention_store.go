@@ -35,6 +35,19 @@ var retentionTargets = map[string]string{
 	maintenance.TargetRateLimits: `delete from public.rate_limits where until < $1 and (policy, key) in (
 		select policy, key from public.rate_limits
 		where until < $1 order by until limit $2)`,
+	maintenance.TargetDeletedLeads: `delete from public.leads where id in (
+		select id from public.leads
+		where deleted_at < $1 order by deleted_at limit $2)`,
+	// Only finished analyses; the partial index analyses_finished_idx serves both.
+	maintenance.TargetCompletedAnalyses: `delete from public.analyses where id in (
+		select id from public.analyses
+		where status = 'completed' and completed_at < $1 order by completed_at limit $2)`,
+	maintenance.TargetFailedAnalyses: `delete from public.analyses where id in (
+		select id from public.analyses
+		where status in ('failed', 'cancelled') and completed_at < $1 order by completed_at limit $2)`,
+	maintenance.TargetAnalysisEvents: `delete from public.analysis_events where id in (
+		select id from public.analysis_events
+		where created_at < $1 order by id limit $2)`,
 	maintenance.TargetAnonymousResults: `delete from public.anonymous_results where created_at < $1 and username in (
 		select username from public.anonymous_results
 		where created_at < $1 order by created_at limit $2)`,

@@ -32,6 +32,17 @@ const (
 	// TargetAnonymousResults: the anonymous analyses of the landing page
 	// (core/analyze.AnonymousCache), by when they were stored.
 	TargetAnonymousResults = "anonymous_results"
+	// TargetDeletedLeads: leads soft-deleted (deleted_at) longer ago than the rule keeps; their
+	// analyses stay (lead_id is set null).
+	TargetDeletedLeads = "leads.deleted"
+	// TargetCompletedAnalyses: completed analyses (scored or bypassed), by completed_at.
+	TargetCompletedAnalyses = "analyses.completed"
+	// TargetFailedAnalyses: failed and cancelled analyses (refunded), by completed_at. Pending
+	// and running analyses are never purged: the reaper finishes and refunds them first.
+	TargetFailedAnalyses = "analyses.failed"
+	// TargetAnalysisEvents: progress events, by created_at; they serve live progress and its
+	// replay, not history (the analysis row keeps the outcome).
+	TargetAnalysisEvents = "analysis_events"
 )
 
 // expiryTargets are aged from a deadline column instead of a creation time. Their rules may keep
@@ -56,6 +67,15 @@ const (
 // value, so retention never deletes a row that would still be served).
 const ProfileCacheKeep = 7 * 24 * time.Hour
 
+// The analyses' windows, the original's daily cleanup: soft-deleted leads 30 days (the recovery
+// window), completed analyses 90 days, failed ones 30; progress events a week.
+const (
+	DeletedLeadsKeep      = 30 * 24 * time.Hour
+	CompletedAnalysesKeep = 90 * 24 * time.Hour
+	FailedAnalysesKeep    = 30 * 24 * time.Hour
+	AnalysisEventsKeep    = 7 * 24 * time.Hour
+)
+
 // AnonymousResultsKeep is how long an anonymous result stays in its cache: exactly the 6 hours
 // it is served for (core/analyze.AnonymousTTL, which imports this package, so the value is
 // repeated; the postgres adapter's tests hold the two equal).
@@ -69,8 +89,8 @@ type RetentionRule struct {
 
 // DefaultRetentionRules returns the rules in force today, keeping processed webhook events and
 // cron runs for the given numbers of days (0 takes the defaults), LLM cache rows and rate-limit
-// state until they expire, profile cache rows for ProfileCacheKeep and anonymous results for
-// AnonymousResultsKeep.
+// state until they expire, profile cache rows for ProfileCacheKeep, anonymous results for
+// AnonymousResultsKeep, and leads and analyses for the windows above.
 func DefaultRetentionRules(webhookEventDays, cronRunDays int) []RetentionRule {
 	if webhookEventDays <= 0 {
 		webhookEventDays = DefaultWebhookEventDays
@@ -85,6 +105,10 @@ func DefaultRetentionRules(webhookEventDays, cronRunDays int) []RetentionRule {
 		{Target: TargetProfileCache, Keep: ProfileCacheKeep},
 		{Target: TargetRateLimits, Keep: 0},
 		{Target: TargetAnonymousResults, Keep: AnonymousResultsKeep},
+		{Target: TargetDeletedLeads, Keep: DeletedLeadsKeep},
+		{Target: TargetCompletedAnalyses, Keep: CompletedAnalysesKeep},
+		{Target: TargetFailedAnalyses, Keep: FailedAnalysesKeep},
+		{Target: TargetAnalysisEvents, Keep: AnalysisEventsKeep},
 	}
 }
 

@@ -19,7 +19,9 @@ type fakePurger struct {
 
 func (p *fakePurger) Targets() []string {
 	return []string{maintenance.TargetAnonymousResults, maintenance.TargetCronRuns, maintenance.TargetLLMCache,
-		maintenance.TargetProfileCache, maintenance.TargetRateLimits, maintenance.TargetWebhookEvents}
+		maintenance.TargetProfileCache, maintenance.TargetRateLimits, maintenance.TargetWebhookEvents,
+		maintenance.TargetDeletedLeads, maintenance.TargetCompletedAnalyses, maintenance.TargetFailedAnalyses,
+		maintenance.TargetAnalysisEvents}
 }
 
 func (p *fakePurger) Purge(_ context.Context, target string, before time.Time, limit int) (int64, error) {
@@ -54,6 +56,11 @@ func TestRetentionDeletesInBatchesAndIsIdempotent(t *testing.T) {
 		// Rate-limit state by expiry; anonymous results 7 and 5 hours after they were stored.
 		maintenance.TargetRateLimits:       {now.Add(-time.Second), now.Add(time.Second)},
 		maintenance.TargetAnonymousResults: {now.Add(-7 * time.Hour), now.Add(-5 * time.Hour)},
+		// Leads deleted, analyses finished and events written on each side of their windows.
+		maintenance.TargetDeletedLeads:      {now.AddDate(0, 0, -31), now.AddDate(0, 0, -29)},
+		maintenance.TargetCompletedAnalyses: {old, recent},
+		maintenance.TargetFailedAnalyses:    {now.AddDate(0, 0, -31), now.AddDate(0, 0, -29)},
+		maintenance.TargetAnalysisEvents:    {now.AddDate(0, 0, -8), now.AddDate(0, 0, -6)},
 	}}
 	r, err := maintenance.NewRetention(p, maintenance.DefaultRetentionRules(0, 0), 2)
 	if err != nil {
@@ -68,11 +75,12 @@ func TestRetentionDeletesInBatchesAndIsIdempotent(t *testing.T) {
 		rep.Deleted[maintenance.TargetRateLimits] != 1 || rep.Deleted[maintenance.TargetAnonymousResults] != 1 {
 		t.Errorf("deleted %v", rep.Deleted)
 	}
-	if got := rep.String(); got != "deleted anonymous_results=1 cron_runs=1 llm_cache.expired=1 profile_cache=1 rate_limits.expired=1 webhook_events.processed=5" {
+	if got := rep.String(); got != "deleted analyses.completed=1 analyses.failed=1 analysis_events=1 anonymous_results=1 "+
+		"cron_runs=1 leads.deleted=1 llm_cache.expired=1 profile_cache=1 rate_limits.expired=1 webhook_events.processed=5" {
 		t.Errorf("String() = %q", got)
 	}
-	if p.calls != 3+1+1+1+1+1 { // 2+2+1, then 1 for each other target
-		t.Errorf("%d purge calls, want 8", p.calls)
+	if p.calls != 3+9 { // 2+2+1, then 1 for each other target
+		t.Errorf("%d purge calls, want 12", p.calls)
 	}
 	rep, err = r.Run(t.Context(), now)
 	if err != nil || rep.Deleted[maintenance.TargetWebhookEvents] != 0 || rep.Deleted[maintenance.TargetCronRuns] != 0 {
@@ -119,12 +127,16 @@ func TestRetentionRulesAreChecked(t *testing.T) {
 func TestDefaultRetentionRulesPurgeTheCaches(t *testing.T) {
 	t.Parallel()
 	want := map[string]time.Duration{
-		maintenance.TargetWebhookEvents:    90 * 24 * time.Hour,
-		maintenance.TargetCronRuns:         90 * 24 * time.Hour,
-		maintenance.TargetLLMCache:         0,
-		maintenance.TargetProfileCache:     7 * 24 * time.Hour,
-		maintenance.TargetRateLimits:       0,
-		maintenance.TargetAnonymousResults: 6 * time.Hour,
+		maintenance.TargetWebhookEvents:     90 * 24 * time.Hour,
+		maintenance.TargetCronRuns:          90 * 24 * time.Hour,
+		maintenance.TargetLLMCache:          0,
+		maintenance.TargetProfileCache:      7 * 24 * time.Hour,
+		maintenance.TargetRateLimits:        0,
+		maintenance.TargetAnonymousResults:  6 * time.Hour,
+		maintenance.TargetDeletedLeads:      30 * 24 * time.Hour,
+		maintenance.TargetCompletedAnalyses: 90 * 24 * time.Hour,
+		maintenance.TargetFailedAnalyses:    30 * 24 * time.Hour,
+		maintenance.TargetAnalysisEvents:    7 * 24 * time.Hour,
 	}
 	rules := maintenance.DefaultRetentionRules(0, 0)
 	if len(rules) != len(want) {

@@ -239,12 +239,15 @@ func TestRetentionJobDeletesExpiredRowsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	seedAnalysisRetention(t, r)
 	ledger := r.count(t, "select count(*) from public.credit_ledger")
 
-	if d := r.run(t, JobRetention, now); d != "deleted cron_runs=1 llm_cache.expired=1 profile_cache=1 webhook_events.processed=2" {
+	if d := r.run(t, JobRetention, now); d != "deleted analyses.completed=1 analyses.failed=2 analysis_events=1 anonymous_results=0 "+
+		"cron_runs=1 leads.deleted=1 llm_cache.expired=1 profile_cache=1 rate_limits.expired=0 webhook_events.processed=2" {
 		t.Errorf("first run: %s", d)
 	}
-	if d := r.run(t, JobRetention, now); d != "deleted cron_runs=0 llm_cache.expired=0 profile_cache=0 webhook_events.processed=0" {
+	if d := r.run(t, JobRetention, now); d != "deleted analyses.completed=0 analyses.failed=0 analysis_events=0 anonymous_results=0 "+
+		"cron_runs=0 leads.deleted=0 llm_cache.expired=0 profile_cache=0 rate_limits.expired=0 webhook_events.processed=0" {
 		t.Errorf("second run: %s", d)
 	}
 	if n := r.count(t, "select count(*) from public.llm_cache where expires_at > now()"); n != 1 {
@@ -261,6 +264,55 @@ func TestRetentionJobDeletesExpiredRowsOnce(t *testing.T) {
 	}
 	if n := r.count(t, "select count(*) from public.credit_ledger"); n != ledger {
 		t.Errorf("ledger rows %d → %d", ledger, n)
+	}
+	left := r.count(t, `select count(*) from public.analyses where username in ('recent.done', 'recent.failed', 'old.pending')`)
+	if left != 3 || r.count(t, `select count(*) from public.leads`) != 1 || r.count(t, `select count(*) from public.analysis_events`) != 1 {
+		t.Errorf("retention removed live analysis rows: %d of 3 analyses left", left)
+	}
+}
+
+// seedAnalysisRetention stores one row on each side of every analysis window: leads deleted 31
+// and 29 days ago; analyses completed 91 and 89 days ago; failed and cancelled 31 days ago, failed
+// 29 days ago; one pending for 100 days (never purged: the reaper refunds it first); progress
+// events 8 days and a minute old.
+func seedAnalysisRetention(t *testing.T, r *jobRig) {
+	t.Helper()
+	ctx := t.Context()
+	account := r.provision(t)
+	var profile string
+	if err := r.pool.QueryRow(ctx, `insert into public.business_profiles (account_id, business_name)
+		values ($1, 'Retained') returning id::text`, account).Scan(&profile); err != nil {
+		t.Fatal(err)
+	}
+	for _, days := range []int{31, 29} {
+		if _, err := r.pool.Exec(ctx, `insert into public.leads (account_id, business_profile_id, username, deleted_at)
+			values ($1, $2, 'lead.' || $3::int::text, now() - make_interval(days => $3::int))`, account, profile, days); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var pending string
+	for _, a := range []struct {
+		user, status, outcome string
+		days                  int
+	}{{"old.done", "completed", "scored", 91}, {"recent.done", "completed", "scored", 89}, {"old.failed", "failed", "error", 31},
+		{"old.cancelled", "cancelled", "cancelled", 31}, {"recent.failed", "failed", "error", 29}, {"old.pending", "pending", "", 100}} {
+		var id string
+		err := r.pool.QueryRow(ctx, `insert into public.analyses (account_id, business_profile_id, username, type, credits,
+			status, outcome, score, created_at, completed_at)
+			values ($1, $2, $3, 'light', 1, $4, nullif($5, ''), case when $5 = 'scored' then 50 end,
+			        now() - make_interval(days => $6), case when $4 <> 'pending' then now() - make_interval(days => $6) end)
+			returning id::text`, account, profile, a.user, a.status, a.outcome, a.days).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.status == "pending" {
+			pending = id
+		}
+	}
+	if _, err := r.pool.Exec(ctx, `insert into public.analysis_events (account_id, analysis_id, type, step, step_index, step_total, percent, created_at)
+		values ($1, $2, 'progress', 'queued', 0, 4, 0, now() - interval '8 days'), ($1, $2, 'progress', 'queued', 0, 4, 0, now() - interval '1 minute')`,
+		account, pending); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/oslira/oslira/adapters/dbos"
 	"github.com/oslira/oslira/adapters/postgres"
-	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/analyze"
+	"github.com/oslira/oslira/core/billing"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/maintenance"
 	"github.com/oslira/oslira/core/workflow"
