@@ -57,13 +57,9 @@ func NewBusinessContextStore(db *DB) *BusinessStore {
 // errNoProfile is what every method returns for a profile it cannot see.
 var errNoProfile = business.ErrNotFound
 
-// sqlProfileSelect reads profiles with their counts. The counts are the one place that grows
-// when leads and analyses get tables: replace the lateral subquery's zeros with
-//
-//	(select count(*) from public.leads l where l.business_profile_id = p.id and l.deleted_at is null)
-//
-// and the same over public.lead_analyses (both under the same RLS), and every read and listing
-// reports them, with no change to the Go code.
+// sqlProfileSelect reads profiles with their counts: the profile's live leads and all its
+// analyses (both tables are under the same RLS as the profiles; each count is an index scan,
+// leads_profile_analyzed_idx and analyses' business_profile_id via the account index).
 const sqlProfileSelect = `select p.id::text, p.account_id::text, p.business_name, p.one_liner, p.summary,
        p.target_audience, p.tone, p.selling_points, p.outreach_goals,
        p.icp_min_followers, p.icp_max_followers, p.icp_min_engagement_rate,
@@ -72,7 +68,9 @@ const sqlProfileSelect = `select p.id::text, p.account_id::text, p.business_name
        p.context_generation, p.onboarding_completed_at, p.created_at, p.updated_at,
        c.leads, c.analyses
 from public.business_profiles p
-cross join lateral (select 0::bigint as leads, 0::bigint as analyses) c
+cross join lateral (select
+  (select count(*) from public.leads l where l.business_profile_id = p.id and l.deleted_at is null) as leads,
+  (select count(*) from public.analyses a where a.business_profile_id = p.id and a.account_id = p.account_id) as analyses) c
 where p.account_id = $1 and p.deleted_at is null`
 
 // sqlProfileOne and sqlProfileLock read one profile (the second under a row lock).

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -489,5 +490,54 @@ func TestBusinessContextRunBookkeeping(t *testing.T) {
 	}
 	if ok, err := writer.SaveContext(t.Context(), m.account, p.ID, run2, w); ok || err != nil {
 		t.Errorf("save after delete = %v, %v", ok, err)
+	}
+}
+
+// TestBusinessProfileCountsLeadsAndAnalyses: a profile reports its live leads (a deleted one
+// does not count) and all its analyses, in reads, listings and under the row lock of an update;
+// another profile's rows are not counted.
+func TestBusinessProfileCountsLeadsAndAnalyses(t *testing.T) {
+	t.Parallel()
+	svc, _, db := newBusiness(t)
+	m := provision(t, db, 0)
+	ctx := t.Context()
+	counted, err := svc.Create(ctx, m.principal(), fullContext("Counted"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := svc.Create(ctx, m.principal(), fullContext("Other"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := db.Pool()
+	for i, deleted := range []bool{false, false, true} {
+		if _, err := pool.Exec(ctx, `insert into public.leads (account_id, business_profile_id, username, deleted_at)
+			values ($1, $2, $3, case when $4 then now() end)`, m.account, counted.ID, fmt.Sprintf("lead.%d", i), deleted); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, profile := range []string{counted.ID, counted.ID, counted.ID, other.ID} {
+		if _, err := pool.Exec(ctx, `insert into public.analyses (account_id, business_profile_id, username, type, credits)
+			values ($1, $2, $3, 'light', 1)`, m.account, profile, fmt.Sprintf("handle.%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := svc.Get(ctx, m.principal(), counted.ID)
+	if err != nil || got.LeadsCount != 2 || got.AnalysesCount != 3 {
+		t.Errorf("Get: leads %d analyses %d, %v; want 2 and 3", got.LeadsCount, got.AnalysesCount, err)
+	}
+	page, err := svc.List(ctx, m.principal(), "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range page.Profiles {
+		want := map[string][2]int64{counted.ID: {2, 3}, other.ID: {0, 1}}[p.ID]
+		if p.LeadsCount != want[0] || p.AnalysesCount != want[1] {
+			t.Errorf("List: %s has %d leads, %d analyses; want %v", p.BusinessName, p.LeadsCount, p.AnalysesCount, want)
+		}
+	}
+	updated, err := svc.Update(ctx, m.principal(), counted.ID, business.Patch{BusinessName: business.To("Counted again")})
+	if err != nil || updated.LeadsCount != 2 || updated.AnalysesCount != 3 {
+		t.Errorf("Update: leads %d analyses %d, %v", updated.LeadsCount, updated.AnalysesCount, err)
 	}
 }
