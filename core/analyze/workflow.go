@@ -42,12 +42,27 @@ import (
 // bug) runs a "fail" step that finishes the analysis Errored with CodeFailed (refunded) when
 // it can, and the run fails with the error. Cancellation is returned at once, recording
 // nothing. now is the clock of the durations (nil: time.Now).
-func Definition(store RunStore, events Events, scraper lead.Scraper, llm ai.LLM, now func() time.Time) workflow.Definition {
+func Definition(store RunStore, events Events, scraper lead.Scraper, llm ai.LLM, now func() time.Time, opts ...Option) workflow.Definition {
 	if now == nil {
 		now = time.Now
 	}
-	w := &worker{store: store, events: events, scraper: scraper, llm: llm, now: now}
+	w := &worker{store: store, events: events, scraper: scraper, llm: llm, now: now,
+		standard: workflow.Standard, critical: workflow.Critical}
+	for _, o := range opts {
+		o(w)
+	}
 	return workflow.Definition{Name: Workflow, Queue: Queue, Body: w.body}
+}
+
+// Option changes a Definition.
+type Option func(*worker)
+
+// WithPolicies replaces the retry classes of the steps: standard for profile, scrape and ai
+// (default workflow.Standard), critical for start, save, finish and fail (default
+// workflow.Critical). For tests that must see a step fail through every attempt without
+// waiting minutes; production keeps the defaults.
+func WithPolicies(standard, critical workflow.Policy) Option {
+	return func(w *worker) { w.standard, w.critical = standard, critical }
 }
 
 // worker holds the workflow's ports.
@@ -57,6 +72,8 @@ type worker struct {
 	scraper lead.Scraper
 	llm     ai.LLM
 	now     func() time.Time
+	// standard and critical are the steps' retry classes (WithPolicies).
+	standard, critical workflow.Policy
 }
 
 // started is the start step's output: what the run needs of its analysis.
@@ -114,7 +131,7 @@ func (w *worker) body(ctx context.Context, run workflow.Run, input []byte) ([]by
 	}
 	x := &execution{w: w, run: run, in: in, step: stepStart, ops: Operations{Durations: map[string]int64{}},
 		prog: progress{events: w.events, accountID: in.AccountID, analysisID: in.AnalysisID}}
-	st, err := workflow.Do(ctx, run, "start", workflow.Critical, func(ctx context.Context) (started, error) {
+	st, err := workflow.Do(ctx, run, "start", w.critical, func(ctx context.Context) (started, error) {
 		a, running, err := w.store.MarkRunning(ctx, in.AnalysisID)
 		if err != nil {
 			return started{}, err
@@ -139,7 +156,7 @@ func (w *worker) body(ctx context.Context, run workflow.Run, input []byte) ([]by
 func (x *execution) analyse(ctx context.Context) ([]byte, error) {
 	w := x.w
 	x.step = stepProfile
-	prof, err := workflow.Do(ctx, x.run, "profile", workflow.Standard, timed(x, stepProfile, func(ctx context.Context) (profiled, error) {
+	prof, err := workflow.Do(ctx, x.run, "profile", x.w.standard, timed(x, stepProfile, func(ctx context.Context) (profiled, error) {
 		p, err := w.store.BusinessProfile(ctx, x.in.AccountID, x.st.ProfileID)
 		if errors.Is(err, business.ErrNotFound) {
 			return profiled{Missing: true}, nil
@@ -155,7 +172,7 @@ func (x *execution) analyse(ctx context.Context) ([]byte, error) {
 	}
 
 	x.step = stepScrape
-	sc, err := workflow.Do(ctx, x.run, "scrape", workflow.Standard, timed(x, stepScrape, func(ctx context.Context) (scraped, error) {
+	sc, err := workflow.Do(ctx, x.run, "scrape", x.w.standard, timed(x, stepScrape, func(ctx context.Context) (scraped, error) {
 		res, err := w.scraper.Scrape(ctx, x.st.Username)
 		if err == nil && (!res.Outcome.Valid() || res.Outcome == lead.Found && res.Profile == nil) {
 			err = lead.ErrScraperUnavailable.WithCause(fmt.Errorf("the scraper answered outcome %q without a usable profile", res.Outcome))
@@ -195,7 +212,7 @@ func (x *execution) analyse(ctx context.Context) ([]byte, error) {
 		Facts:     &ai.Facts{Profile: res.Profile, Metrics: profileFacts(metrics), Business: business.Facts(prof.Context)},
 	}
 	var got answers
-	out, err := workflow.Do(ctx, x.run, "ai", workflow.Standard, timed(x, stepAI, func(ctx context.Context) (analyzed, error) {
+	out, err := workflow.Do(ctx, x.run, "ai", x.w.standard, timed(x, stepAI, func(ctx context.Context) (analyzed, error) {
 		if err := got.ask(ctx, w.llm, specs, base); err != nil {
 			return analyzed{}, err
 		}
@@ -262,7 +279,7 @@ func (x *execution) record(ctx context.Context, step string, f Finish) error {
 		ops.AICostMicros += c.CostMicros
 	}
 	f.Operations = &ops
-	_, err := workflow.Do(ctx, x.run, step, workflow.Critical, func(ctx context.Context) (bool, error) {
+	_, err := workflow.Do(ctx, x.run, step, x.w.critical, func(ctx context.Context) (bool, error) {
 		if f.Outcome == analysis.Scored {
 			x.prog.publish(ctx, EventProgress, stepSave, stepMessages[stepSave])
 		}
@@ -288,7 +305,7 @@ func (x *execution) fail(ctx context.Context, err error) ([]byte, error) {
 	if aborted(ctx, err) {
 		return nil, err
 	}
-	_, _ = workflow.Do(ctx, x.run, "fail", workflow.Critical, func(ctx context.Context) (bool, error) {
+	_, _ = workflow.Do(ctx, x.run, "fail", x.w.critical, func(ctx context.Context) (bool, error) {
 		ok, ferr := x.w.store.Finish(ctx, Finish{ID: x.in.AnalysisID, Outcome: analysis.Errored, ErrorCode: CodeFailed})
 		if ferr != nil {
 			return false, ferr
