@@ -181,7 +181,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) []string {
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			t.Stop()
+			t.Stop() // the client left, or the server is shutting down: answer what Apify would
+			apifyError(w, http.StatusServiceUnavailable, "server-shutting-down", "The request was cancelled")
 			return nil
 		}
 	}

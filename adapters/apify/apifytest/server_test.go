@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
@@ -229,6 +230,23 @@ func TestLatencyDelaysEveryAnswer(t *testing.T) {
 	defer cancel()
 	if _, err := sc.Scrape(ctx, "patient"); !errors.Is(err, lead.ErrScraperUnavailable) {
 		t.Errorf("err %v", err)
+	}
+}
+
+// TestCancelledWaitIsAnswered503: a request whose context ends during the latency (the client
+// left, or fakeapify is stopping) gets Apify's envelope with 503, not an empty 200.
+func TestCancelledWaitIsAnswered503(t *testing.T) {
+	t.Parallel()
+	s := apifytest.New(apifytest.Options{Latency: time.Hour})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, "POST", "/v2/acts/apify~instagram-profile-scraper/run-sync-get-dataset-items",
+		strings.NewReader(`{"usernames": ["a"]}`))
+	req.Header.Set("Authorization", "Bearer x")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"type":"server-shutting-down"`) || s.Requests("a") != 0 {
+		t.Errorf("%d %s, runs %d", rec.Code, rec.Body, s.Requests("a"))
 	}
 }
 
