@@ -27,13 +27,25 @@ var Module = fx.Module("httpapi",
 	fx.Invoke(registerServer),
 )
 
+// limiterParams: the limiter comes from postgres.Module; a graph without one (unit tests of
+// this module) runs without limits.
+type limiterParams struct {
+	fx.In
+
+	API     *API
+	Config  Config
+	Limiter ratelimit.Limiter `optional:"true"`
+	Log     *slog.Logger
+}
+
 // withLimiter gives the API its limiter, unless the configuration turns limits off.
-func withLimiter(api *API, cfg Config, l ratelimit.Limiter, log *slog.Logger) *API {
-	if cfg.RateLimitsOff {
-		log.Warn("rate limits are off (RATE_LIMITS_DISABLED)")
+func withLimiter(p limiterParams) *API {
+	l := p.Limiter
+	if p.Config.RateLimitsOff {
+		p.Log.Warn("rate limits are off (RATE_LIMITS_DISABLED)")
 		l = nil
 	}
-	return api.WithLimiter(l, log)
+	return p.API.WithLimiter(l, p.Log)
 }
 
 // healthParams collects the health checkers registered by adapters.

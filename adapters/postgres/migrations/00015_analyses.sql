@@ -134,13 +134,14 @@ create index analysis_events_account_idx on public.analysis_events (account_id, 
 
 -- +goose StatementBegin
 create function app.analysis_event_notify() returns trigger
-language plpgsql as $$
+language plpgsql security definer set search_path = '' as $$
 begin
-  perform pg_notify('analysis_events', json_build_object(
+  perform pg_catalog.pg_notify('analysis_events', pg_catalog.json_build_object(
     'id', new.id, 'account_id', new.account_id, 'analysis_id', new.analysis_id)::text);
   return null;
 end
 $$;
+revoke all on function app.analysis_event_notify() from public;
 -- +goose StatementEnd
 
 create trigger analysis_events_notify after insert on public.analysis_events
