@@ -183,3 +183,26 @@ func TestRejections(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// TestSummariesNeverRepeatASentence: the deep assessment's summary names the deciding factor,
+// then the other strengths and gaps; the factor's sentence was said twice before.
+func TestSummariesNeverRepeatASentence(t *testing.T) {
+	t.Parallel()
+	for set, facts := range factSets() {
+		for _, name := range []string{ai.SchemaProfileAssessment, ai.SchemaLightAnalysis, ai.SchemaLeadQualification} {
+			var out map[string]any
+			_ = json.Unmarshal(complete(t, name, facts).JSON, &out)
+			for _, field := range []string{"summary", "fit_reasoning"} {
+				text, _ := out[field].(string)
+				seen := map[string]bool{}
+				for _, s := range strings.Split(text, ". ") {
+					s = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(s, "The deciding factor: "), "."))
+					if s != "" && seen[s] {
+						t.Errorf("%s / %s %s says %q twice: %s", set, name, field, s, text)
+					}
+					seen[s] = true
+				}
+			}
+		}
+	}
+}

@@ -104,8 +104,8 @@ func (g *generator) text(name string) string {
 		s := fmt.Sprintf("%s is a %s fit for %s (score %d). The deciding factor: %s.", subj, g.fitWord(), biz, g.fit.score, g.factor())
 		if g.schema == ai.SchemaProfileAssessment {
 			s += fmt.Sprintf(" %s %s %s The assessment was made offline from the profile's metrics and the ICP, without a language model.",
-				sentence(g.fit.strengths, "No particular strength stands out."),
-				sentence(g.fit.gaps, "No red flags were found."),
+				sentence(g.besides(g.fit.strengths), "No other strength stands out."),
+				sentence(g.besides(g.fit.gaps), "No red flags were found."),
 				fmt.Sprintf("Its niche reads as %s.", orWord(g.fit.niche, "unclear")))
 		}
 		return s
@@ -120,7 +120,7 @@ func (g *generator) text(name string) string {
 		return fmt.Sprintf("The bio, category and posts of %s point to %s.", subj, g.fit.niche)
 	case "fit_reasoning":
 		return fmt.Sprintf("%s scores %d for %s, a %s lead. The deciding factor: %s. %s",
-			subj, g.fit.score, biz, tier(g.fit.score), g.factor(), sentence(g.fit.gaps, "Nothing argues strongly against it."))
+			subj, g.fit.score, biz, tier(g.fit.score), g.factor(), sentence(g.besides(g.fit.gaps), "Nothing else argues strongly against it."))
 	case "demographics":
 		return fmt.Sprintf("Likely an adult professional or creator behind %s, reaching an audience of about %s followers.", subj, g.followers())
 	case "psychographics":
@@ -269,6 +269,19 @@ func (g *generator) followers() string {
 }
 
 // sentence turns the first item of l into a sentence, or returns def.
+// besides returns l without the item the deciding factor already quotes, so that a text never
+// says the same sentence twice.
+func (g *generator) besides(l []string) []string {
+	f := g.factor()
+	out := make([]string, 0, len(l))
+	for _, s := range l {
+		if !strings.EqualFold(strings.TrimSuffix(s, "."), f) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func sentence(l []string, def string) string {
 	if len(l) == 0 {
 		return def
