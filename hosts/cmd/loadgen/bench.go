@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -32,6 +33,10 @@ type benchFlags struct {
 	workers     int
 	duration    time.Duration
 	warmup      time.Duration
+	phases      string
+	submitRate  int
+	e2eN        int
+	e2e         string
 }
 
 func runBench(ctx context.Context, args []string) error {
@@ -45,11 +50,24 @@ func runBench(ctx context.Context, args []string) error {
 	fs.IntVar(&f.workers, "workers", 16, "closed-loop workers")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "length of each measured phase")
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "closed-loop warm-up before measuring each target")
+	fs.StringVar(&f.phases, "phases", "balance,submit,e2e", "phases to run: balance (GET /v1/credits/balance), submit (POST /v1/analyses), e2e (analyses per second)")
+	fs.IntVar(&f.submitRate, "submit-rate", 100, "open-loop rate of POST /v1/analyses per second")
+	fs.IntVar(&f.e2eN, "e2e-n", 500, "light analyses per end-to-end configuration")
+	fs.StringVar(&f.e2e, "e2e", "10/3/200ms/10,100/100/20ms/40",
+		"end-to-end configurations, comma-separated: ANALYSIS_CONCURRENCY/ANALYSIS_ACCOUNT_CONCURRENCY/ANALYSIS_POLL_INTERVAL/DATABASE_MAX_CONNS")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	phase := map[string]bool{}
+	for _, p := range strings.Split(f.phases, ",") {
+		phase[strings.TrimSpace(p)] = true
+	}
+	configs, err := parseE2E(f.e2e)
+	if err != nil {
+		return err
+	}
 
-	dsn, drop, err := benchDatabase(ctx, f.maintenance)
+	dsn, drop, err := benchDatabase(ctx, f.maintenance, "")
 	if err != nil {
 		return err
 	}
@@ -57,14 +75,12 @@ func runBench(ctx context.Context, args []string) error {
 
 	secret := strings.Repeat("b", 48) // a throwaway HS256 secret shared by server and generator
 	apiAddr, floorAddr := freeAddr(), freeAddr()
-	api, err := start(ctx, f.oslira, []string{"serve"}, []string{
-		"APP_ENV=development", "DATABASE_URL=" + dsn, "HTTP_ADDR=" + apiAddr,
-		"SUPABASE_JWT_SECRET=" + secret, "LOG_LEVEL=info",
-	})
+	api, err := start(ctx, f.oslira, []string{"serve"}, benchEnv(dsn, apiAddr, secret))
 	if err != nil {
 		return err
 	}
-	defer stopProcess(api)
+	stopAPI := sync.OnceFunc(func() { stopProcess(api) })
+	defer stopAPI()
 	if err := waitHealthy(ctx, "http://"+apiAddr+"/health/ready", 60*time.Second); err != nil {
 		return fmt.Errorf("oslira serve: %w", err)
 	}
@@ -99,6 +115,13 @@ func runBench(ctx context.Context, args []string) error {
 		f.users, f.rate, f.duration, f.conns, f.workers, f.duration, runtime.NumCPU())
 	var results [2][2]result
 	for i, t := range []target{apiTarget, floorTarget} {
+		if !phase["balance"] {
+			if i == 1 && phase["submit"] { // the floor's throughput is the submit phase's yardstick
+				closedLoop(ctx, t, f.users, f.workers, f.warmup)
+				results[i][1] = closedLoop(ctx, t, f.users, f.workers, f.duration)
+			}
+			continue
+		}
 		closedLoop(ctx, t, f.users, f.workers, f.warmup)
 		results[i][0] = openLoop(ctx, t, f.users, f.rate, f.conns, f.duration)
 		results[i][1] = closedLoop(ctx, t, f.users, f.workers, f.duration)
@@ -111,16 +134,48 @@ func runBench(ctx context.Context, args []string) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	api0, floor0 := results[0][1], results[1][1]
-	fmt.Printf("throughput ratio (closed loop): oslira %.0f req/s / floor %.0f req/s = %.0f%% (target ≥ 60%%)\n",
-		api0.throughput(), floor0.throughput(), 100*api0.throughput()/floor0.throughput())
-	fmt.Printf("p99 at %d req/s: oslira %s, floor %s (target ≤ 5ms)\n", f.rate,
-		ms(results[0][0].pct(0.99)), ms(results[1][0].pct(0.99)))
-	for _, row := range results {
-		for _, r := range row {
-			if r.errors > 0 {
-				return fmt.Errorf("%s: %d of %d requests failed (first status %d)", r.phase, r.errors, r.sent, r.firstStatus)
+	var failed []result
+	if phase["balance"] {
+		api0, floor0 := results[0][1], results[1][1]
+		fmt.Printf("throughput ratio (closed loop): oslira %.0f req/s / floor %.0f req/s = %.0f%% (target ≥ 60%%)\n",
+			api0.throughput(), floor0.throughput(), 100*api0.throughput()/floor0.throughput())
+		fmt.Printf("p99 at %d req/s: oslira %s, floor %s (target ≤ 5ms)\n\n", f.rate,
+			ms(results[0][0].pct(0.99)), ms(results[1][0].pct(0.99)))
+		failed = append(failed, results[0][0], results[0][1], results[1][0], results[1][1])
+	}
+	// The analysis phases need the API process to themselves: serve's worker would run the
+	// submitted analyses (submit), and a second worker would share the queue (e2e).
+	stopAPI()
+	if phase["submit"] {
+		sub, err := runSubmitBench(ctx, f, dsn, secret, results[1][1])
+		if err != nil {
+			return err
+		}
+		failed = append(failed, sub[0], sub[1])
+	}
+	if phase["e2e"] && len(configs) > 0 {
+		// A database of its own: the submit phase leaves thousands of queued runs behind.
+		dsn2, drop2, err := benchDatabase(ctx, f.maintenance, "e2e")
+		if err != nil {
+			return err
+		}
+		defer drop2()
+		var rows []e2eResult
+		for i, c := range configs {
+			r, err := runE2E(ctx, f, dsn2, secret, c, fmt.Sprintf("e2e%d", i+1))
+			if err != nil {
+				return err
 			}
+			rows = append(rows, r)
+		}
+		fmt.Println("end-to-end light analyses per second (zero-latency fake Apify, offline analyzer):")
+		for _, r := range rows {
+			fmt.Printf("  %6.0f/s  %s\n", r.rate(), r.cfg)
+		}
+	}
+	for _, r := range failed {
+		if r.errors > 0 {
+			return fmt.Errorf("%s: %d of %d requests failed (first status %d)", r.phase, r.errors, r.sent, r.firstStatus)
 		}
 	}
 	return nil
@@ -166,12 +221,15 @@ func provision(ctx context.Context, base, secret string, n int) ([]string, []str
 
 // benchDatabase creates a fresh database for the run and returns its DSN and a function that
 // drops it.
-func benchDatabase(ctx context.Context, maintenance string) (string, func(), error) {
+func benchDatabase(ctx context.Context, maintenance, suffix string) (string, func(), error) {
 	conn, err := pgx.Connect(ctx, maintenance)
 	if err != nil {
 		return "", nil, fmt.Errorf("connect %s: %w", redact(maintenance), err)
 	}
 	name := fmt.Sprintf("oslira_bench_%d", os.Getpid())
+	if suffix != "" {
+		name += "_" + suffix
+	}
 	if _, err := conn.Exec(ctx, "create database "+name); err != nil {
 		_ = conn.Close(ctx)
 		return "", nil, err
@@ -189,7 +247,7 @@ func benchDatabase(ctx context.Context, maintenance string) (string, func(), err
 
 func start(ctx context.Context, bin string, args, env []string) (*exec.Cmd, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(inherited(), env...)
 	cmd.Stdout = io.Discard // the server's JSON logs are written (that cost is real) but not kept
 	cmd.Stderr = os.Stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
@@ -198,6 +256,18 @@ func start(ctx context.Context, bin string, args, env []string) (*exec.Cmd, erro
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	return cmd, nil
+}
+
+// inherited is this process's environment without the provider settings a developer's shell
+// may hold (model keys, Apify): the bench's servers use what the bench sets, never a real API.
+func inherited() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OPENAI_") && !strings.HasPrefix(kv, "ANTHROPIC_") && !strings.HasPrefix(kv, "APIFY_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 func stopProcess(cmd *exec.Cmd) {

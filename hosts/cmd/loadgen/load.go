@@ -10,10 +10,19 @@ import (
 	"time"
 )
 
-// target is one way of asking for a balance: the request for the i-th simulated user.
+// target is one kind of request: the request for the i-th simulated user, and the status that
+// counts as success (0: 200).
 type target struct {
 	name    string
 	request func(i int) (*http.Request, error)
+	want    int
+}
+
+func (t target) ok() int {
+	if t.want == 0 {
+		return http.StatusOK
+	}
+	return t.want
 }
 
 // result of one phase.
@@ -23,7 +32,7 @@ type result struct {
 	errors      int
 	elapsed     time.Duration
 	latencies   []time.Duration
-	firstStatus int // the first non-200 status seen, for diagnosis
+	firstStatus int // the first unexpected status seen, for diagnosis
 }
 
 func (r result) throughput() float64 { return float64(r.ok) / r.elapsed.Seconds() }
@@ -96,7 +105,7 @@ func openLoop(ctx context.Context, t target, users, rate, conns int, d time.Dura
 		}(i, slot)
 	}
 	wg.Wait()
-	return summarise(fmt.Sprintf("open loop %d req/s", rate), lat[:n], status[:n], time.Since(start))
+	return summarise(fmt.Sprintf("open loop %d req/s", rate), lat[:n], status[:n], time.Since(start), t.ok())
 }
 
 // closedLoop runs workers that each send the next request as soon as the last one answered.
@@ -135,13 +144,13 @@ func closedLoop(ctx context.Context, t target, users, workers int, d time.Durati
 		}()
 	}
 	wg.Wait()
-	return summarise(fmt.Sprintf("closed loop %d workers", workers), lat, status, time.Since(start))
+	return summarise(fmt.Sprintf("closed loop %d workers", workers), lat, status, time.Since(start), t.ok())
 }
 
-func summarise(phase string, lat []time.Duration, status []int, elapsed time.Duration) result {
+func summarise(phase string, lat []time.Duration, status []int, elapsed time.Duration, want int) result {
 	r := result{phase: phase, sent: len(lat), elapsed: elapsed}
 	for i, s := range status {
-		if s == http.StatusOK {
+		if s == want {
 			r.ok++
 			r.latencies = append(r.latencies, lat[i])
 			continue
