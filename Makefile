@@ -111,6 +111,6 @@ migrate: build ## Apply database migrations to DATABASE_URL (or the embedded def
 	$(BIN) migrate
 
 .PHONY: bench
-bench: build ## Load-test GET /v1/credits/balance against a bare net/http+pgx floor (p50/p95/p99, ratio)
+bench: build ## Load-test GET /v1/credits/balance and POST /v1/analyses against a bare net/http+pgx floor, then end-to-end analyses/s
 	$(GO) build -o .bin/loadgen ./hosts/cmd/loadgen
 	.bin/loadgen bench -oslira $(BIN)

@@ -53,7 +53,7 @@ func runBench(ctx context.Context, args []string) error {
 	fs.StringVar(&f.phases, "phases", "balance,submit,e2e", "phases to run: balance (GET /v1/credits/balance), submit (POST /v1/analyses), e2e (analyses per second)")
 	fs.IntVar(&f.submitRate, "submit-rate", 100, "open-loop rate of POST /v1/analyses per second")
 	fs.IntVar(&f.e2eN, "e2e-n", 500, "light analyses per end-to-end configuration")
-	fs.StringVar(&f.e2e, "e2e", "10/3/200ms/10,100/100/20ms/40",
+	fs.StringVar(&f.e2e, "e2e", "10/3/200ms/10,50/50/20ms/20",
 		"end-to-end configurations, comma-separated: ANALYSIS_CONCURRENCY/ANALYSIS_ACCOUNT_CONCURRENCY/ANALYSIS_POLL_INTERVAL/DATABASE_MAX_CONNS")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -30,7 +30,7 @@ func (c e2eConfig) String() string {
 }
 
 // parseE2E reads "concurrency/per-account/poll/conns" configurations separated by commas, such
-// as "10/3/200ms/10,100/100/20ms/40".
+// as "10/3/200ms/10,50/50/20ms/20".
 func parseE2E(s string) ([]e2eConfig, error) {
 	var out []e2eConfig
 	for _, part := range strings.Split(s, ",") {
@@ -127,6 +127,11 @@ func runE2E(ctx context.Context, f benchFlags, dsn, secret string, cfg e2eConfig
 		}
 	}
 
+	commits := func() (n int64) {
+		_ = db.QueryRow(ctx, `select xact_commit from pg_stat_database where datname = current_database()`).Scan(&n)
+		return n
+	}
+	commits0 := commits()
 	cpu0, srvCPU0 := machineCPU(), processCPU(srv.Process.Pid)
 	sampler := startActivitySampler(ctx, dsn)
 	t0 := time.Now()
@@ -186,6 +191,8 @@ func runE2E(ctx context.Context, f benchFlags, dsn, secret string, cfg e2eConfig
 	}
 	activity := sampler.stop()
 	cpu1, srvCPU1 := machineCPU(), processCPU(srv.Process.Pid)
+	time.Sleep(600 * time.Millisecond) // the statistics collector's flush
+	commits1 := commits()
 
 	res.outcomes = map[string]int{}
 	rows, err := db.Query(ctx, `select coalesce(outcome, status), count(*) from public.analyses where username like $1 || '.%' group by 1`, prefix)
@@ -208,6 +215,7 @@ func runE2E(ctx context.Context, f benchFlags, dsn, secret string, cfg e2eConfig
 		busy := 1 - float64(cpu1.idle-cpu0.idle)/float64(cpu1.total-cpu0.total)
 		fmt.Printf("  CPU: machine %.0f%% busy of %d cores; oslira serve %.2f cores\n", 100*busy, runtime.NumCPU(), (srvCPU1-srvCPU0)/wall)
 	}
+	fmt.Printf("  database: %.1f commits per analysis (pg_stat_database, the pollers' included)\n", float64(commits1-commits0)/float64(f.e2eN))
 	fmt.Printf("  database sessions (%d samples of pg_stat_activity): %s\n\n", activity.samples, activity.top(8))
 	return res, nil
 }
