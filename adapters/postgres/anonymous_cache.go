@@ -3,11 +3,8 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/oslira/oslira/core/analyze"
 )
@@ -32,19 +29,7 @@ where username = $1 and created_at >= now() - $2 * interval '1 microsecond'`
 // Get implements analyze.AnonymousCache. A row this version cannot decode is a miss (the next
 // analysis replaces it).
 func (c *AnonymousCache) Get(ctx context.Context, username string, maxAge time.Duration) (analyze.AnonymousResult, bool, error) {
-	var raw []byte
-	err := c.db.Pool().QueryRow(ctx, sqlAnonymousGet, username, maxAge.Microseconds()).Scan(&raw)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return analyze.AnonymousResult{}, false, nil
-	}
-	if err != nil {
-		return analyze.AnonymousResult{}, false, MapError(fmt.Errorf("read anonymous result: %w", err))
-	}
-	var r analyze.AnonymousResult
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return analyze.AnonymousResult{}, false, nil
-	}
-	return r, true, nil
+	return readCachedJSON[analyze.AnonymousResult](ctx, c.db, "anonymous result", sqlAnonymousGet, username, maxAge.Microseconds())
 }
 
 const sqlAnonymousPut = `

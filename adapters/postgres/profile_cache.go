@@ -3,11 +3,8 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/oslira/oslira/core/lead"
 )
@@ -28,22 +25,10 @@ const sqlProfileCacheGet = `
 select result from public.profile_cache
 where username = $1 and stored_at >= now() - $2 * interval '1 microsecond'`
 
-// Get implements lead.ProfileCache.
+// Get implements lead.ProfileCache. A row this version cannot read is a miss: the next scrape
+// replaces it.
 func (c *ProfileCache) Get(ctx context.Context, username string, maxAge time.Duration) (lead.ScrapeResult, bool, error) {
-	var raw []byte
-	err := c.db.Pool().QueryRow(ctx, sqlProfileCacheGet, username, maxAge.Microseconds()).Scan(&raw)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return lead.ScrapeResult{}, false, nil
-	}
-	if err != nil {
-		return lead.ScrapeResult{}, false, MapError(fmt.Errorf("read profile cache: %w", err))
-	}
-	var r lead.ScrapeResult
-	if err := json.Unmarshal(raw, &r); err != nil {
-		// A row this version cannot read is a miss: the next scrape replaces it.
-		return lead.ScrapeResult{}, false, nil
-	}
-	return r, true, nil
+	return readCachedJSON[lead.ScrapeResult](ctx, c.db, "profile cache", sqlProfileCacheGet, username, maxAge.Microseconds())
 }
 
 const sqlProfileCachePut = `
