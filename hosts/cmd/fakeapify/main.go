@@ -15,7 +15,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +28,7 @@ import (
 	"time"
 
 	"github.com/oslira/oslira/adapters/apify/apifytest"
+	"github.com/oslira/oslira/hosts/cmd/internal/fakeserve"
 )
 
 // DefaultAddr is where the fake listens unless -addr says otherwise.
@@ -81,22 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	_, _ = fmt.Fprintf(stdout, "fakeapify: serving Apify's API at http://%s/v2 (set APIFY_BASE_URL to it, and any APIFY_API_TOKEN)\n", ln.Addr())
 
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		_, _ = fmt.Fprintf(stderr, "fakeapify: %v\n", err)
-		return 1
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		_, _ = fmt.Fprintf(stderr, "fakeapify: shutdown: %v\n", err)
-		return 1
-	}
-	_, _ = fmt.Fprintln(stdout, "fakeapify: stopped")
-	return 0
+	return fakeserve.Serve(ctx, "fakeapify", srv, ln, stdout, stderr)
 }
 
 // list splits a comma-separated flag, dropping empty entries.

@@ -15,7 +15,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,6 +25,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/oslira/oslira/hosts/cmd/internal/fakeserve"
 )
 
 // DefaultAddr is where the fake listens unless -addr says otherwise.
@@ -62,20 +63,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	_, _ = fmt.Fprintf(stdout, "fakeopenai: serving OpenAI Chat Completions at http://%s/v1 (set OPENAI_BASE_URL to it)\n", ln.Addr())
 
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
-		_, _ = fmt.Fprintf(stderr, "fakeopenai: %v\n", err)
-		return 1
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		_, _ = fmt.Fprintf(stderr, "fakeopenai: shutdown: %v\n", err)
-		return 1
-	}
-	_, _ = fmt.Fprintln(stdout, "fakeopenai: stopped")
-	return 0
+	return fakeserve.Serve(ctx, "fakeopenai", srv, ln, stdout, stderr)
 }
