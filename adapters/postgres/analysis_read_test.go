@@ -137,7 +137,7 @@ func TestAnalysisListFiltersAndPages(t *testing.T) {
 		cursor string
 	}{
 		"foreign":  {other.m.principal(), page.NextCursor},
-		"tampered": {f.m.principal(), "x" + page.NextCursor[1:]},
+		"tampered": {f.m.principal(), tamperMiddle(page.NextCursor)},
 		"garbage":  {f.m.principal(), "not-a-cursor"},
 	} {
 		if _, err := f.store.List(t.Context(), c.p, analyze.AnalysisFilter{Cursor: c.cursor}); !isInvalidCursor(err) {

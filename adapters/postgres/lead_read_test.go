@@ -112,7 +112,7 @@ func TestLeadsSortSearchAndPages(t *testing.T) {
 		"another order":     {BusinessProfileID: f.profile, Sort: analyze.SortScore, Cursor: page.NextCursor},
 		"another profile":   {BusinessProfileID: otherProfile, Sort: analyze.SortFollowers, Cursor: page.NextCursor},
 		"an analysis's":     {BusinessProfileID: f.profile, Sort: analyze.SortFollowers, Cursor: list.NextCursor},
-		"tampered":          {BusinessProfileID: f.profile, Sort: analyze.SortFollowers, Cursor: page.NextCursor[:len(page.NextCursor)-1] + "A"},
+		"tampered":          {BusinessProfileID: f.profile, Sort: analyze.SortFollowers, Cursor: tamperMiddle(page.NextCursor)},
 		"without signature": {BusinessProfileID: f.profile, Sort: analyze.SortFollowers, Cursor: "eyJpZCI6IngifQ"},
 	} {
 		if _, err := f.store.Leads(t.Context(), f.m.principal(), filter); !isInvalidCursor(err) {
@@ -196,4 +196,16 @@ func TestLeadWithLatestAndSoftDelete(t *testing.T) {
 			t.Errorf("DeleteLead(%q) = %v", id, err)
 		}
 	}
+}
+
+// tamperMiddle changes one character in the middle of a cursor: a middle base64 character
+// carries six bits of the payload or the signature (the last one may carry bits that decoding
+// drops, and may already be the replacement: the test flaked on that).
+func tamperMiddle(c string) string {
+	mid := len(c) / 2
+	r := byte('A')
+	if c[mid] == 'A' {
+		r = 'B'
+	}
+	return c[:mid] + string(r) + c[mid+1:]
 }
