@@ -55,6 +55,9 @@ var ErrDuplicate = apperr.New(apperr.Conflict, CodeDuplicate, "an analysis of th
 const (
 	DefaultPageSize = 50
 	MaxPageSize     = 100
+	// MaxActive bounds the in-flight analyses one read returns (a bulk batch of the largest plan
+	// is 500; a page that just loaded shows the newest ones).
+	MaxActive = 500
 )
 
 // DuplicateError names the analyses already in flight for the handles of a submission.

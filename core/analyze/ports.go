@@ -165,6 +165,9 @@ type Reader interface {
 	Lead(ctx context.Context, p tenant.Principal, id string) (Lead, error)
 	// DeleteLead soft-deletes the lead (ErrNotFound when absent or already deleted).
 	DeleteLead(ctx context.Context, p tenant.Principal, id string) error
+	// Active returns up to limit (at most MaxActive) analyses of the account that are pending or
+	// running, newest first, with their latest progress.
+	Active(ctx context.Context, p tenant.Principal, limit int) ([]Analysis, error)
 }
 
 // EventType is a progress event's type.

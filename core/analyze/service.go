@@ -288,6 +288,13 @@ func (s *Service) DeleteLead(ctx context.Context, p tenant.Principal, id string)
 	return s.store.DeleteLead(ctx, p, id)
 }
 
+// Active returns the account's analyses in flight (pending or running), newest first, with
+// their latest percent and step: what a page that just loaded shows before its live stream
+// takes over.
+func (s *Service) Active(ctx context.Context, p tenant.Principal) ([]Analysis, error) {
+	return s.store.Active(ctx, p, MaxActive)
+}
+
 // pageSize applies DefaultPageSize and checks the range.
 func pageSize(n int) (int, error) {
 	switch {

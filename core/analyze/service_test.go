@@ -307,3 +307,14 @@ func TestDuplicateError(t *testing.T) {
 		t.Errorf("%v", err)
 	}
 }
+
+func TestActiveAsksForAtMostMaxActive(t *testing.T) {
+	svc, s, _ := newService(t)
+	p := tenant.Principal{AccountID: "acc"}
+	want := []analyze.Analysis{{ID: "a1", Status: analysis.Running, Progress: 35}}
+	s.MockReader.EXPECT().Active(gomock.Any(), p, analyze.MaxActive).Return(want, nil)
+	got, err := svc.Active(t.Context(), p)
+	if err != nil || len(got) != 1 || got[0].ID != "a1" {
+		t.Errorf("Active = %v, %v", got, err)
+	}
+}

@@ -446,6 +446,45 @@ func (m *MockReader) EXPECT() *MockReaderMockRecorder {
 	return m.recorder
 }
 
+// Active mocks base method.
+func (m *MockReader) Active(ctx context.Context, p tenant.Principal, limit int) ([]analyze.Analysis, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Active", ctx, p, limit)
+	ret0, _ := ret[0].([]analyze.Analysis)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Active indicates an expected call of Active.
+func (mr *MockReaderMockRecorder) Active(ctx, p, limit any) *MockReaderActiveCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Active", reflect.TypeOf((*MockReader)(nil).Active), ctx, p, limit)
+	return &MockReaderActiveCall{Call: call}
+}
+
+// MockReaderActiveCall wrap *gomock.Call
+type MockReaderActiveCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockReaderActiveCall) Return(arg0 []analyze.Analysis, arg1 error) *MockReaderActiveCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockReaderActiveCall) Do(f func(context.Context, tenant.Principal, int) ([]analyze.Analysis, error)) *MockReaderActiveCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockReaderActiveCall) DoAndReturn(f func(context.Context, tenant.Principal, int) ([]analyze.Analysis, error)) *MockReaderActiveCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // Batch mocks base method.
 func (m *MockReader) Batch(ctx context.Context, p tenant.Principal, id string) (analyze.BatchView, error) {
 	m.ctrl.T.Helper()
