@@ -34,7 +34,9 @@ func (f Filter) match(e Event) bool {
 		(f.BatchID == "" || e.BatchID == f.BatchID)
 }
 
-// ErrSlow is why a subscription was dropped: it fell more than its buffer behind.
+// ErrSlow is why a subscription was dropped: it fell more than its buffer behind (or it was
+// made before the hub knew its starting position and would miss events, see Run). Either way
+// its client reconnects and replays from its last event.
 var ErrSlow = errors.New("live: subscriber too slow, dropped")
 
 // Subscription receives the events of its filter, in ID order, from its creation on.
@@ -78,6 +80,8 @@ type Hub struct {
 	batch  int
 	poll   time.Duration
 	buffer int
+	// retry is the pause between attempts to read the starting position.
+	retry time.Duration
 
 	mu     sync.Mutex
 	subs   map[*Subscription]struct{}
@@ -92,7 +96,7 @@ func NewHub(src Source, n Notifier, log *slog.Logger) *Hub {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Hub{src: src, notify: n, log: log, batch: DefaultBatch, poll: DefaultPoll, buffer: DefaultBuffer,
-		subs: map[*Subscription]struct{}{}, wake: make(chan struct{}, 1)}
+		retry: time.Second, subs: map[*Subscription]struct{}{}, wake: make(chan struct{}, 1)}
 }
 
 // Subscribe starts a subscription for f with DefaultBuffer; see Subscription.From for what it
@@ -128,21 +132,24 @@ func (h *Hub) Subscribers() int {
 // Run follows the source until ctx ends: it starts at the latest stored event, listens, and on
 // every wake-up (and every DefaultPoll) reads and dispatches what is new. When it returns, every
 // subscription is ended.
+//
+// A subscription made before Run has read the starting position was promised the events after
+// 0 (its From); the hub cannot keep that promise once it jumps to the latest event, so such a
+// subscription is ended with ErrSlow (its client reconnects and replays) unless nothing was
+// skipped.
 func (h *Hub) Run(ctx context.Context) error {
 	defer h.shut()
 	for {
 		last, err := h.src.Latest(ctx)
 		if err == nil {
-			h.mu.Lock()
-			h.last = last
-			h.mu.Unlock()
+			h.start(last)
 			break
 		}
 		h.log.Warn("live: cannot read the latest event position; retrying", "error", err.Error())
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(time.Second):
+		case <-time.After(h.retry):
 		}
 	}
 	go func() { _ = h.notify.Listen(ctx, h.signal) }()
@@ -156,6 +163,18 @@ func (h *Hub) Run(ctx context.Context) error {
 		case <-ticker.C:
 		}
 		h.drain(ctx)
+	}
+}
+
+// start sets the hub's position and ends the subscriptions that would miss events before it.
+func (h *Hub) start(last int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.last = max(h.last, last)
+	for s := range h.subs {
+		if s.from < h.last {
+			h.removeLocked(s, ErrSlow)
+		}
 	}
 }
 
