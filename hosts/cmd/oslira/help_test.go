@@ -76,6 +76,7 @@ func TestHelpNamesTheVariablesACommandReads(t *testing.T) {
 		{"token", "--email", "a@b.co"},
 		{"workflows", "list"}, {"workflows", "show", "x"}, {"workflows", "cancel", "x"}, {"workflows", "resume", "x"},
 		{"webhooks", "list"}, {"webhooks", "retry", "evt_x"},
+		{"analyze", "lumen.coffee"},
 	}
 	covered := map[string]bool{}
 	for _, args := range runs {

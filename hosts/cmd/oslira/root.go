@@ -14,7 +14,7 @@ import (
 )
 
 // Exit codes, the contract scripts rely on. Commands may add their own above these
-// (workflows/webhooks: 3 not found, 4 refused).
+// (workflows/webhooks/analyze: 3 not found, 4 refused).
 const (
 	exitOK    = 0
 	exitError = 1 // configuration, start-up, shutdown or operation failure
@@ -104,7 +104,8 @@ development nothing is required: the database is DATABASE_URL if set, else Postg
 	root.AddCommand(newEnvironmentTopic())
 	setUsageTemplate(root)
 	root.Annotations = map[string]string{"exit": "0 ok, 1 failure, 2 usage (unknown command, flag or arguments); " +
-		"workflows and webhooks add 3 (no such run or event) and 4 (retry refused)."}
+		"workflows, webhooks and analyze add 3 (no such run, event, business profile or account) and 4 (refused: " +
+		"retry of an event in flight, not enough credits, handle already being analysed)."}
 	return root
 }
 
