@@ -172,7 +172,7 @@ func TestPurgeDeletesOnlyExpiredRowsOfItsTarget(t *testing.T) {
 	}
 	if got := store.Targets(); !slices.Equal(got, []string{maintenance.TargetCompletedAnalyses, maintenance.TargetFailedAnalyses,
 		maintenance.TargetAnalysisEvents, maintenance.TargetAnonymousResults, maintenance.TargetCronRuns,
-		maintenance.TargetDeletedLeads, maintenance.TargetLLMCache, maintenance.TargetProfileCache, maintenance.TargetRateLimits,
+		maintenance.TargetEventTickets, maintenance.TargetDeletedLeads, maintenance.TargetLLMCache, maintenance.TargetProfileCache, maintenance.TargetRateLimits,
 		maintenance.TargetWebhookEvents}) {
 		t.Errorf("Targets() = %v", got)
 	}

@@ -35,6 +35,10 @@ var retentionTargets = map[string]string{
 	maintenance.TargetRateLimits: `delete from public.rate_limits where until < $1 and (policy, key) in (
 		select policy, key from public.rate_limits
 		where until < $1 order by until limit $2)`,
+	// TargetEventTickets is an expiry target; a redeemed ticket is already gone.
+	maintenance.TargetEventTickets: `delete from public.event_tickets where hash in (
+		select hash from public.event_tickets
+		where expires_at < $1 order by expires_at limit $2)`,
 	maintenance.TargetDeletedLeads: `delete from public.leads where id in (
 		select id from public.leads
 		where deleted_at < $1 order by deleted_at limit $2)`,

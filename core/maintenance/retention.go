@@ -29,6 +29,9 @@ const (
 	// expiry: a row whose instant (the key's theoretical arrival time, or its quota window's
 	// end) has passed says no more than a missing row.
 	TargetRateLimits = "rate_limits.expired"
+	// TargetEventTickets: the live-progress WebSocket tickets (core/live.Tickets), by expiry: an
+	// expired ticket can no longer be redeemed.
+	TargetEventTickets = "event_tickets.expired"
 	// TargetAnonymousResults: the anonymous analyses of the landing page
 	// (core/analyze.AnonymousCache), by when they were stored.
 	TargetAnonymousResults = "anonymous_results"
@@ -48,7 +51,7 @@ const (
 // expiryTargets are aged from a deadline column instead of a creation time. Their rules may keep
 // rows for no time at all past it: the minimum that guards the other targets against a unit
 // mistake cannot apply, since no live row is past its own deadline.
-var expiryTargets = []string{TargetLLMCache, TargetRateLimits}
+var expiryTargets = []string{TargetLLMCache, TargetRateLimits, TargetEventTickets}
 
 // shortKeeps are targets aged from a creation time whose rows are served for less than a day:
 // their rules may keep rows this long (the time a row is served), not less.
@@ -88,8 +91,8 @@ type RetentionRule struct {
 }
 
 // DefaultRetentionRules returns the rules in force today, keeping processed webhook events and
-// cron runs for the given numbers of days (0 takes the defaults), LLM cache rows and rate-limit
-// state until they expire, profile cache rows for ProfileCacheKeep, anonymous results for
+// cron runs for the given numbers of days (0 takes the defaults), LLM cache rows, rate-limit
+// state and WebSocket tickets until they expire, profile cache rows for ProfileCacheKeep, anonymous results for
 // AnonymousResultsKeep, and leads and analyses for the windows above.
 func DefaultRetentionRules(webhookEventDays, cronRunDays int) []RetentionRule {
 	if webhookEventDays <= 0 {
@@ -104,6 +107,7 @@ func DefaultRetentionRules(webhookEventDays, cronRunDays int) []RetentionRule {
 		{Target: TargetLLMCache, Keep: 0},
 		{Target: TargetProfileCache, Keep: ProfileCacheKeep},
 		{Target: TargetRateLimits, Keep: 0},
+		{Target: TargetEventTickets, Keep: 0},
 		{Target: TargetAnonymousResults, Keep: AnonymousResultsKeep},
 		{Target: TargetDeletedLeads, Keep: DeletedLeadsKeep},
 		{Target: TargetCompletedAnalyses, Keep: CompletedAnalysesKeep},

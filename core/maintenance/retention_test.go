@@ -21,7 +21,7 @@ func (p *fakePurger) Targets() []string {
 	return []string{maintenance.TargetAnonymousResults, maintenance.TargetCronRuns, maintenance.TargetLLMCache,
 		maintenance.TargetProfileCache, maintenance.TargetRateLimits, maintenance.TargetWebhookEvents,
 		maintenance.TargetDeletedLeads, maintenance.TargetCompletedAnalyses, maintenance.TargetFailedAnalyses,
-		maintenance.TargetAnalysisEvents}
+		maintenance.TargetAnalysisEvents, maintenance.TargetEventTickets}
 }
 
 func (p *fakePurger) Purge(_ context.Context, target string, before time.Time, limit int) (int64, error) {
@@ -54,7 +54,9 @@ func TestRetentionDeletesInBatchesAndIsIdempotent(t *testing.T) {
 		maintenance.TargetLLMCache:      {now.Add(-time.Minute), now.Add(time.Hour)},
 		maintenance.TargetProfileCache:  {now.AddDate(0, 0, -8), now.AddDate(0, 0, -6)},
 		// Rate-limit state by expiry; anonymous results 7 and 5 hours after they were stored.
-		maintenance.TargetRateLimits:       {now.Add(-time.Second), now.Add(time.Second)},
+		maintenance.TargetRateLimits: {now.Add(-time.Second), now.Add(time.Second)},
+		// WebSocket tickets by expiry.
+		maintenance.TargetEventTickets:     {now.Add(-time.Second), now.Add(time.Second)},
 		maintenance.TargetAnonymousResults: {now.Add(-7 * time.Hour), now.Add(-5 * time.Hour)},
 		// Leads deleted, analyses finished and events written on each side of their windows.
 		maintenance.TargetDeletedLeads:      {now.AddDate(0, 0, -31), now.AddDate(0, 0, -29)},
@@ -72,15 +74,16 @@ func TestRetentionDeletesInBatchesAndIsIdempotent(t *testing.T) {
 	}
 	if rep.Deleted[maintenance.TargetWebhookEvents] != 5 || rep.Deleted[maintenance.TargetCronRuns] != 1 ||
 		rep.Deleted[maintenance.TargetLLMCache] != 1 || rep.Deleted[maintenance.TargetProfileCache] != 1 ||
-		rep.Deleted[maintenance.TargetRateLimits] != 1 || rep.Deleted[maintenance.TargetAnonymousResults] != 1 {
+		rep.Deleted[maintenance.TargetRateLimits] != 1 || rep.Deleted[maintenance.TargetAnonymousResults] != 1 ||
+		rep.Deleted[maintenance.TargetEventTickets] != 1 {
 		t.Errorf("deleted %v", rep.Deleted)
 	}
 	if got := rep.String(); got != "deleted analyses.completed=1 analyses.failed=1 analysis_events=1 anonymous_results=1 "+
-		"cron_runs=1 leads.deleted=1 llm_cache.expired=1 profile_cache=1 rate_limits.expired=1 webhook_events.processed=5" {
+		"cron_runs=1 event_tickets.expired=1 leads.deleted=1 llm_cache.expired=1 profile_cache=1 rate_limits.expired=1 webhook_events.processed=5" {
 		t.Errorf("String() = %q", got)
 	}
-	if p.calls != 3+9 { // 2+2+1, then 1 for each other target
-		t.Errorf("%d purge calls, want 12", p.calls)
+	if p.calls != 3+10 { // 2+2+1, then 1 for each other target
+		t.Errorf("%d purge calls, want 13", p.calls)
 	}
 	rep, err = r.Run(t.Context(), now)
 	if err != nil || rep.Deleted[maintenance.TargetWebhookEvents] != 0 || rep.Deleted[maintenance.TargetCronRuns] != 0 {
@@ -103,6 +106,7 @@ func TestRetentionRulesAreChecked(t *testing.T) {
 		"profile cache under a day":   {{Target: maintenance.TargetProfileCache, Keep: time.Hour}},
 		"negative grace after expiry": {{Target: maintenance.TargetLLMCache, Keep: -time.Hour}},
 		"rate limits before expiry":   {{Target: maintenance.TargetRateLimits, Keep: -time.Second}},
+		"tickets before expiry":       {{Target: maintenance.TargetEventTickets, Keep: -time.Second}},
 		// An anonymous result is served for 6 hours: retention must not delete it sooner.
 		"anonymous results too soon": {{Target: maintenance.TargetAnonymousResults, Keep: 6*time.Hour - time.Second}},
 		"anonymous results, no keep": {{Target: maintenance.TargetAnonymousResults}},
@@ -119,6 +123,9 @@ func TestRetentionRulesAreChecked(t *testing.T) {
 	if _, err := maintenance.NewRetention(p, []maintenance.RetentionRule{{Target: maintenance.TargetRateLimits}}, 0); err != nil {
 		t.Errorf("rate limits without grace: %v", err)
 	}
+	if _, err := maintenance.NewRetention(p, []maintenance.RetentionRule{{Target: maintenance.TargetEventTickets}}, 0); err != nil {
+		t.Errorf("tickets without grace: %v", err)
+	}
 	if _, err := maintenance.NewRetention(p, []maintenance.RetentionRule{{Target: maintenance.TargetAnonymousResults, Keep: 6 * time.Hour}}, 0); err != nil {
 		t.Errorf("anonymous results kept 6 hours: %v", err)
 	}
@@ -132,6 +139,7 @@ func TestDefaultRetentionRulesPurgeTheCaches(t *testing.T) {
 		maintenance.TargetLLMCache:          0,
 		maintenance.TargetProfileCache:      7 * 24 * time.Hour,
 		maintenance.TargetRateLimits:        0,
+		maintenance.TargetEventTickets:      0,
 		maintenance.TargetAnonymousResults:  6 * time.Hour,
 		maintenance.TargetDeletedLeads:      30 * 24 * time.Hour,
 		maintenance.TargetCompletedAnalyses: 90 * 24 * time.Hour,

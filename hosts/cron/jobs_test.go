@@ -243,11 +243,11 @@ func TestRetentionJobDeletesExpiredRowsOnce(t *testing.T) {
 	ledger := r.count(t, "select count(*) from public.credit_ledger")
 
 	if d := r.run(t, JobRetention, now); d != "deleted analyses.completed=1 analyses.failed=2 analysis_events=1 anonymous_results=0 "+
-		"cron_runs=1 leads.deleted=1 llm_cache.expired=1 profile_cache=1 rate_limits.expired=0 webhook_events.processed=2" {
+		"cron_runs=1 event_tickets.expired=0 leads.deleted=1 llm_cache.expired=1 profile_cache=1 rate_limits.expired=0 webhook_events.processed=2" {
 		t.Errorf("first run: %s", d)
 	}
 	if d := r.run(t, JobRetention, now); d != "deleted analyses.completed=0 analyses.failed=0 analysis_events=0 anonymous_results=0 "+
-		"cron_runs=0 leads.deleted=0 llm_cache.expired=0 profile_cache=0 rate_limits.expired=0 webhook_events.processed=0" {
+		"cron_runs=0 event_tickets.expired=0 leads.deleted=0 llm_cache.expired=0 profile_cache=0 rate_limits.expired=0 webhook_events.processed=0" {
 		t.Errorf("second run: %s", d)
 	}
 	if n := r.count(t, "select count(*) from public.llm_cache where expires_at > now()"); n != 1 {
