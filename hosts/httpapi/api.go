@@ -11,6 +11,7 @@ import (
 	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/identity"
+	"github.com/oslira/oslira/core/live"
 )
 
 // API holds what the /v1 handlers call: the token verifier port and the core services. Handlers
@@ -27,6 +28,9 @@ type API struct {
 	// makes those routes answer 503 (requireAnalyses).
 	analyses  *analyze.Service
 	anonymous AnonymousAnalyzer
+	// live serves the progress streams and the WebSocket tickets (WithLive); nil makes those
+	// routes answer 503 (requireLive).
+	live *liveRoutes
 }
 
 // AnonymousAnalyzer is the landing page's anonymous light analysis (*analyze.Anonymous): one
@@ -70,6 +74,18 @@ func (a *API) WithAnalyses(s *analyze.Service, anonymous AnonymousAnalyzer) *API
 	return a
 }
 
+// WithLive sets what the live progress routes need — the process's hub, the replay of stored
+// events and the WebSocket tickets (events_ws.go, events_sse.go) — and returns a. When any of
+// them is nil the live routes answer 503 service.unavailable (an API without live progress
+// still serves everything else).
+func (a *API) WithLive(hub *live.Hub, replay live.Replayer, tickets live.Tickets) *API {
+	a.live = nil
+	if hub != nil && replay != nil && tickets != nil {
+		a.live = &liveRoutes{hub: hub, replay: replay, tickets: tickets, heartbeat: sseHeartbeat, ping: wsPingInterval}
+	}
+	return a
+}
+
 // apiParams is what newAPI takes from the graph. The analysis services are optional so that a
 // graph without them still starts (their routes answer 503 service.unavailable).
 type apiParams struct {
@@ -81,6 +97,10 @@ type apiParams struct {
 	Businesses *business.Service
 	Analyses   *analyze.Service   `optional:"true"`
 	Anonymous  *analyze.Anonymous `optional:"true"`
+	// The live progress ports: optional, like the analyses (their routes answer 503 without).
+	Hub      *live.Hub     `optional:"true"`
+	Replayer live.Replayer `optional:"true"`
+	Tickets  live.Tickets  `optional:"true"`
 }
 
 // newAPI is NewAPI with every service, for fx.
@@ -89,5 +109,6 @@ func newAPI(p apiParams) *API {
 	if p.Anonymous != nil { // a nil *Anonymous in the interface would not read as "none"
 		anonymous = p.Anonymous
 	}
-	return NewAPI(p.Verifier, p.Accounts, p.Credits, p.Billing).WithBusiness(p.Businesses).WithAnalyses(p.Analyses, anonymous)
+	return NewAPI(p.Verifier, p.Accounts, p.Credits, p.Billing).WithBusiness(p.Businesses).WithAnalyses(p.Analyses, anonymous).
+		WithLive(p.Hub, p.Replayer, p.Tickets)
 }

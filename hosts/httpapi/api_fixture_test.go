@@ -47,6 +47,8 @@ type apiFixture struct {
 	pool      *pgxpool.Pool
 	db        *postgres.DB
 	analyses  *postgres.AnalysisStore // the analysis routes' store (tests finish runs through it)
+	api       *API
+	live      *testLive // the live routes' hub (running) and ports (events_fixture_test.go)
 	stripe    *stripetest.Fake
 	workflows workflow.Engine
 	logs      *logBuffer
@@ -119,6 +121,8 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	api := NewAPI(verifier, account.NewService(postgres.NewAccountStore(db), nil), credit.NewService(ledger, ledger), bill).
 		WithBusiness(business.NewService(businesses, engine)).
 		WithAnalyses(analyze.NewService(analyses, engine, nil), newTestAnonymous(t, db))
+	lv := newTestLive(t, pool, db)
+	api.WithLive(lv.hub, lv.source, lv.tickets)
 
 	if fc.limits {
 		api.WithLimiter(postgres.NewRateLimitStore(db), nil)
@@ -135,7 +139,7 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &apiFixture{engine: h.(*gin.Engine), pool: pool, db: db, analyses: analyses, stripe: fake, workflows: engine, logs: logs,
+	return &apiFixture{engine: h.(*gin.Engine), pool: pool, db: db, analyses: analyses, api: api, live: lv, stripe: fake, workflows: engine, logs: logs,
 		doc: doc, router: router, exercised: map[string]bool{}}
 }
 

@@ -281,6 +281,10 @@ func TestContract(t *testing.T) {
 		testAnalysisRoutes(t, f)
 	})
 
+	t.Run("live events", func(t *testing.T) {
+		testEventRoutes(t, f)
+	})
+
 	// Every route the engine serves has been driven at least once by the subtests above.
 	for r := range engineRoutes(f.engine) {
 		if !f.exercised[r] {
