@@ -147,8 +147,9 @@ type streamEnd struct {
 // another, with Last-Event-ID), or when the client is too slow (the same). HEAD gets the
 // headers only.
 //
-// The server's read and write timeouts would cut a long stream: the read deadline is lifted
-// (a GET has no body to read) and each write gets its own deadline, streamWriteWait.
+// The server's write timeout would cut a long stream: each write gets its own deadline,
+// streamWriteWait, instead. (Its read timeout does not: net/http lifts the read deadline once
+// a request without a body has been read.)
 func (l *liveRoutes) stream(c *gin.Context, p tenant.Principal, f live.Filter, end streamEnd) {
 	after, err := resumeAfter(c)
 	if err != nil {
@@ -266,7 +267,6 @@ func (s *sseStream) start() error {
 	h := s.c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	_ = s.rc.SetReadDeadline(time.Time{})
 	s.c.Status(http.StatusOK)
 	return s.write(fmt.Sprintf("retry: %d\n\n", sseRetry.Milliseconds()))
 }

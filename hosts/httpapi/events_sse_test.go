@@ -3,9 +3,12 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/oslira/oslira/core/analysis"
 	"github.com/oslira/oslira/core/analyze"
@@ -216,4 +219,31 @@ func TestActiveAnalyses(t *testing.T) {
 	if none := decode[activeJSON](t, f.get(t, newAnalysisCaller(t, f).token, analysesPath+"/active"), http.StatusOK); none.Data == nil || len(none.Data) != 0 {
 		t.Errorf("a new account's active = %+v, want []", none)
 	}
+}
+
+// TestStreamsOutliveServerTimeouts: the http.Server's read and write timeouts (server.go: 15 s
+// and 30 s) bound ordinary requests, not streams — an SSE stream lifts its read deadline and
+// sets a write deadline per write, and a hijacked WebSocket has none. Here both timeouts are
+// 50 ms and events still arrive long after them.
+func TestStreamsOutliveServerTimeouts(t *testing.T) {
+	t.Parallel()
+	f := newAPIFixture(t)
+	f.live.waitStarted(t)
+	srv := httptest.NewUnstartedServer(f.engine)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 50*time.Millisecond, 50*time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := newAnalysisCaller(t, f)
+	a := f.submit(t, c, "slow.page", "light")
+
+	s := openSSE(t, srv, c.token, analysesPath+"/"+a.ID+"/events", nil)
+	ws, _, err := dialWS(t, srv, "", &websocket.DialOptions{Subprotocols: []string{"bearer", c.token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantReady(t, ws)
+	time.Sleep(300 * time.Millisecond) // past both timeouts
+	f.publish(t, c, a.ID, analyze.EventProgress, "profile", 1, 2)
+	wantSteps(t, s.events(t, f, 1), a.ID, "progress:profile")
+	wantSteps(t, []eventJSON{readEvent(t, f, ws)}, a.ID, "progress:profile")
 }
