@@ -25,7 +25,9 @@ type Event struct {
 }
 
 // Terminal reports whether the event ends its analysis's stream (complete or failed).
-func (e Event) Terminal() bool { return e.Type == analyze.EventComplete || e.Type == analyze.EventFailed }
+func (e Event) Terminal() bool {
+	return e.Type == analyze.EventComplete || e.Type == analyze.EventFailed
+}
 
 // Source reads stored events for the hub (the system's view: every account). adapters/postgres.
 type Source interface {

@@ -37,6 +37,7 @@ type benchFlags struct {
 	submitRate  int
 	e2eN        int
 	e2e         string
+	idle        int
 }
 
 func runBench(ctx context.Context, args []string) error {
@@ -50,7 +51,8 @@ func runBench(ctx context.Context, args []string) error {
 	fs.IntVar(&f.workers, "workers", 16, "closed-loop workers")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "length of each measured phase")
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "closed-loop warm-up before measuring each target")
-	fs.StringVar(&f.phases, "phases", "balance,submit,e2e", "phases to run: balance (GET /v1/credits/balance), submit (POST /v1/analyses), e2e (analyses per second)")
+	fs.StringVar(&f.phases, "phases", "balance,submit,e2e,live", "phases to run: balance (GET /v1/credits/balance), submit (POST /v1/analyses), e2e (analyses per second), live (progress latency and idle WebSockets)")
+	fs.IntVar(&f.idle, "idle", 10000, "idle WebSockets the live phase opens")
 	fs.IntVar(&f.submitRate, "submit-rate", 100, "open-loop rate of POST /v1/analyses per second")
 	fs.IntVar(&f.e2eN, "e2e-n", 500, "light analyses per end-to-end configuration")
 	fs.StringVar(&f.e2e, "e2e", "10/3/200ms/10,50/50/20ms/20",
@@ -172,6 +174,18 @@ func runBench(ctx context.Context, args []string) error {
 		for _, r := range rows {
 			fmt.Printf("  %6.0f/s  %s\n", r.rate(), r.cfg)
 		}
+	}
+	if phase["live"] {
+		dsn3, drop3, err := benchDatabase(ctx, f.maintenance, "live")
+		if err != nil {
+			return err
+		}
+		defer drop3()
+		lr, err := runLive(ctx, f, dsn3, secret)
+		if err != nil {
+			return err
+		}
+		printLive(lr)
 	}
 	for _, r := range failed {
 		if r.errors > 0 {
