@@ -11,8 +11,10 @@ import (
 // Hub defaults.
 const (
 	// DefaultBuffer is a subscription's buffer: events a subscriber may fall behind by before it
-	// is dropped.
-	DefaultBuffer = 64
+	// is dropped. An Event is about 150 bytes and every idle WebSocket holds one buffer, so it is
+	// small: an account runs at most ANALYSIS_ACCOUNT_CONCURRENCY analyses at once, each
+	// writing one event per step, and a dropped client resumes from the store.
+	DefaultBuffer = 16
 	// DefaultBatch is how many events one read of the source takes.
 	DefaultBatch = 500
 	// DefaultPoll re-reads the source even without a notification, a safety net for a

@@ -157,15 +157,24 @@ func (a *API) eventsSocket(c *gin.Context) {
 	p := principal(c)
 	f := live.Filter{AccountID: p.AccountID} // the caller's account, never another
 	sub := a.live.hub.Subscribe(f)
-	defer sub.Close()
 	conn, err := websocket.Accept(c.Writer, c.Request, opts)
 	if err != nil {
+		sub.Close()
 		return // Accept has answered
 	}
 	conn.SetReadLimit(wsReadLimit)
+	// The socket runs on a goroutine of its own and the handler returns: the hijacked
+	// connection outlives it, and the HTTP goroutine's stack — grown deep by the middleware and
+	// the token check — is released instead of being held by every idle socket. The request's
+	// context ends when the handler returns, so the socket keeps only its values (request id,
+	// caller, for the logs); the hub's stop or the peer's close ends it.
+	ctx := context.WithoutCancel(c.Request.Context())
 	ws := &socket{conn: conn, live: a.live}
-	status, reason := ws.serve(c.Request.Context(), p, f, sub, after)
-	_ = conn.Close(status, reason)
+	go func() {
+		defer sub.Close()
+		status, reason := ws.serve(ctx, p, f, sub, after)
+		_ = conn.Close(status, reason)
+	}()
 }
 
 // isUpgrade reports a WebSocket handshake (Connection: Upgrade, Upgrade: websocket).
