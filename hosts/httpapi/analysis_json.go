@@ -43,6 +43,10 @@ type analysisJSON struct {
 	CompletedAt       *time.Time      `json:"completed_at"`
 }
 
+// AnalysisBody is an analysis exactly as the API answers it (the contract's Analysis schema),
+// for other faces that print one (oslira analyze --json), so scripts parse both alike.
+func AnalysisBody(a analyze.Analysis) any { return toAnalysisJSON(a) }
+
 func toAnalysisJSON(a analyze.Analysis) analysisJSON {
 	return analysisJSON{
 		ID: a.ID, RunID: a.RunID(), AccountID: a.AccountID, BusinessProfileID: a.BusinessProfileID,

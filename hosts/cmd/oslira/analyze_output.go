@@ -6,14 +6,13 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/oslira/oslira/core/analysis"
 	"github.com/oslira/oslira/core/analyze"
-	"github.com/oslira/oslira/core/lead"
+	"github.com/oslira/oslira/hosts/httpapi"
 )
 
 // stepLabels are what the progress shows for each step an analysis reports (analyze's progress
@@ -162,56 +161,9 @@ func cmpOrDash(s string) string {
 	return s
 }
 
-// analysisJSON is an analysis as the API returns it (openapi.yaml's Analysis): the same fields
-// and nulls as hosts/httpapi, so scripts can share their parsing.
-type analysisJSON struct {
-	ID                string          `json:"id"`
-	RunID             string          `json:"run_id"`
-	AccountID         string          `json:"account_id"`
-	BusinessProfileID string          `json:"business_profile_id"`
-	BatchID           *string         `json:"batch_id"`
-	LeadID            *string         `json:"lead_id"`
-	Username          string          `json:"username"`
-	Type              string          `json:"type"`
-	Credits           int64           `json:"credits"`
-	Status            string          `json:"status"`
-	Outcome           *string         `json:"outcome"`
-	Score             *int            `json:"score"`
-	Tier              *string         `json:"tier"`
-	Summary           string          `json:"summary"`
-	Result            *analyze.Result `json:"result"`
-	Metrics           *lead.Metrics   `json:"metrics"`
-	ErrorCode         *string         `json:"error_code"`
-	Progress          int             `json:"progress"`
-	Step              string          `json:"step"`
-	Refunded          bool            `json:"refunded"`
-	CreatedAt         time.Time       `json:"created_at"`
-	StartedAt         *time.Time      `json:"started_at"`
-	CompletedAt       *time.Time      `json:"completed_at"`
-}
-
-// printAnalysisJSON writes a as indented JSON.
+// printAnalysisJSON writes a as indented JSON, in the API's Analysis shape (httpapi.AnalysisBody).
 func printAnalysisJSON(w io.Writer, a analyze.Analysis) error {
-	str := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
-	tm := func(t time.Time) *time.Time {
-		if t.IsZero() {
-			return nil
-		}
-		return &t
-	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(analysisJSON{
-		ID: a.ID, RunID: a.RunID(), AccountID: a.AccountID, BusinessProfileID: a.BusinessProfileID,
-		BatchID: str(a.BatchID), LeadID: str(a.LeadID), Username: a.Username, Type: string(a.Type),
-		Credits: a.Credits, Status: string(a.Status), Outcome: str(string(a.Outcome)), Score: a.Score,
-		Tier: str(string(a.Tier)), Summary: a.Summary, Result: a.Result, Metrics: a.Metrics,
-		ErrorCode: str(a.ErrorCode), Progress: a.Progress, Step: a.Step, Refunded: a.Refunded,
-		CreatedAt: a.CreatedAt, StartedAt: tm(a.StartedAt), CompletedAt: tm(a.CompletedAt),
-	})
+	return enc.Encode(httpapi.AnalysisBody(a))
 }
