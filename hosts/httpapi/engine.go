@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,6 +22,26 @@ import (
 // rendering (closest to the handlers, so it sees their c.Error calls). Authentication is not global:
 // it is the first handler of the authenticated route group (routes.go), after all of these.
 func NewHandler(cfg Config, log *slog.Logger, health *Health, api *API, spec *OpenAPI, keys *idempotency.Service) http.Handler {
+	return NewHandlerWith(cfg, log, health, api, spec, keys, nil)
+}
+
+// Middleware is a handler another module adds to every request (fx group MiddlewareGroup).
+// Outer ones run right after the request id, before the access log and recovery, so they see
+// every request's final status and latency, a recovered panic's 500 included (metrics,
+// analytics); inner ones run after recovery, so a panic below them is theirs to see first and
+// is still recovered (error reporting). Within a slot, lower Order runs first.
+type Middleware struct {
+	Name    string
+	Handler gin.HandlerFunc
+	Inner   bool
+	Order   int
+}
+
+// MiddlewareGroup is the fx value group of the Middleware modules add.
+const MiddlewareGroup = "http.middleware"
+
+// NewHandlerWith is NewHandler with extra middleware (see Middleware).
+func NewHandlerWith(cfg Config, log *slog.Logger, health *Health, api *API, spec *OpenAPI, keys *idempotency.Service, extra []Middleware) http.Handler {
 	gin.SetMode(gin.ReleaseMode) // no debug route dump or warnings on stderr; atomic, idempotent
 	r := gin.New()
 	trustProxies(r, cfg)
@@ -27,15 +49,21 @@ func NewHandler(cfg Config, log *slog.Logger, health *Health, api *API, spec *Op
 	r.RedirectTrailingSlash = false // an API answers the path it was asked, or 404
 	r.RedirectFixedPath = false
 	r.ContextWithFallback = true // c.Done/c.Value follow the request context
-	r.Use(
-		headWithoutBody,
-		requestID(),
-		accessLog(log),
-		recovery(log),
-		cors(cfg.CORSAllowedOrigins),
-		bodyLimit,
-		errorMiddleware(log),
-	)
+	extra = slices.Clone(extra)
+	slices.SortStableFunc(extra, func(a, b Middleware) int { return cmp.Compare(a.Order, b.Order) })
+	chain := []gin.HandlerFunc{headWithoutBody, requestID()}
+	for _, m := range extra {
+		if !m.Inner {
+			chain = append(chain, m.Handler)
+		}
+	}
+	chain = append(chain, accessLog(log), recovery(log))
+	for _, m := range extra {
+		if m.Inner {
+			chain = append(chain, m.Handler)
+		}
+	}
+	r.Use(append(chain, cors(cfg.CORSAllowedOrigins), bodyLimit, errorMiddleware(log))...)
 	r.NoRoute(noRoute)
 	r.NoMethod(noMethod)
 	routes(r, health, api, spec, idempotent(keys, log))

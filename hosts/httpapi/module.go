@@ -2,9 +2,11 @@ package httpapi
 
 import (
 	"log/slog"
+	"net/http"
 
 	"go.uber.org/fx"
 
+	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/observe"
 	"github.com/oslira/oslira/core/ratelimit"
 )
@@ -20,12 +22,30 @@ var Module = fx.Module("httpapi",
 		newHealth,
 		newAPI,
 		LoadContract,
-		NewHandler,
+		newHandler,
 		NewServer,
 	),
 	fx.Decorate(withLimiter),
 	fx.Invoke(registerServer),
 )
+
+// handlerParams is what newHandler takes from the graph: NewHandlerWith's arguments, the extra
+// middleware from the MiddlewareGroup (none when no module adds any).
+type handlerParams struct {
+	fx.In
+
+	Config     Config
+	Log        *slog.Logger
+	Health     *Health
+	API        *API
+	Spec       *OpenAPI
+	Keys       *idempotency.Service
+	Middleware []Middleware `group:"http.middleware"`
+}
+
+func newHandler(p handlerParams) http.Handler {
+	return NewHandlerWith(p.Config, p.Log, p.Health, p.API, p.Spec, p.Keys, p.Middleware)
+}
 
 // limiterParams: the limiter comes from postgres.Module; a graph without one (unit tests of
 // this module) runs without limits.
