@@ -1,6 +1,7 @@
 package analyze_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,17 +31,18 @@ const (
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// clock is a fake clock: every reading is one second after the previous one.
+// clock is a fake clock: every reading is one tick (default a second) after the previous one.
 type clock struct {
-	mu sync.Mutex
-	n  int
+	mu   sync.Mutex
+	n    int
+	tick time.Duration
 }
 
 func (c *clock) now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.n++
-	return t0.Add(time.Duration(c.n) * time.Second)
+	return t0.Add(time.Duration(c.n) * cmp.Or(c.tick, time.Second))
 }
 
 // snapshot is a public fitness profile: 20,000 followers, 600 likes and 20 comments per post,
@@ -154,7 +156,7 @@ type harness struct {
 	typ     analysis.Type
 }
 
-func newHarness(t *testing.T, typ analysis.Type) *harness {
+func newHarness(t *testing.T, typ analysis.Type, opts ...analyze.Option) *harness {
 	ctrl := gomock.NewController(t)
 	h := &harness{t: t, store: analyzemock.NewMockRunStore(ctrl), scraper: leadmock.NewMockScraper(ctrl), llm: &fakeLLM{}, clock: &clock{}, typ: typ}
 	events := analyzemock.NewMockEvents(ctrl)
@@ -164,7 +166,7 @@ func newHarness(t *testing.T, typ analysis.Type) *harness {
 		h.events = append(h.events, e)
 		return fmt.Errorf("publish errors are ignored")
 	}).AnyTimes()
-	h.engine = workflowtest.New([]workflow.Definition{analyze.Definition(h.store, events, h.scraper, h.llm, h.clock.now)})
+	h.engine = workflowtest.New([]workflow.Definition{analyze.Definition(h.store, events, h.scraper, h.llm, h.clock.now, opts...)})
 	return h
 }
 

@@ -78,6 +78,13 @@ type Operations struct {
 	Calls            []CallCost       `json:"calls,omitempty"`
 	Durations        map[string]int64 `json:"durations_ms"` // per step, milliseconds
 	Total            time.Duration    `json:"-"`
+	// Derived when the run finishes (see CostAlert, SLABucket): the whole run in milliseconds,
+	// the slowest step and its duration, the cost alert level and the SLA bucket.
+	TotalMS     int64  `json:"total_ms"`
+	SlowestStep string `json:"slowest_step,omitempty"`
+	SlowestMS   int64  `json:"slowest_ms,omitempty"`
+	CostAlert   string `json:"cost_alert"`
+	SLA         string `json:"sla"`
 }
 
 // CallCost is one AI call of an analysis.

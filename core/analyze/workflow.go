@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/oslira/oslira/core/ai"
@@ -57,6 +58,26 @@ func Definition(store RunStore, events Events, scraper lead.Scraper, llm ai.LLM,
 // Option changes a Definition.
 type Option func(*worker)
 
+// WithLogger makes the workflow log its cost alerts and SLA misses (warn: WARN, critical:
+// ERROR) with the analysis id; without it they are only recorded in the operations ledger.
+func WithLogger(log *slog.Logger) Option {
+	return func(w *worker) { w.log = log }
+}
+
+// alert logs an analysis that cost more than CostWarnMicros or took longer than SLAMet.
+func (w *worker) alert(ctx context.Context, f Finish, ops Operations) {
+	if w.log == nil || (ops.CostAlert == LevelOK && ops.SLA == SLABucketMet) {
+		return
+	}
+	level := slog.LevelWarn
+	if ops.CostAlert == LevelCritical || ops.SLA == SLABucketCritical || ops.SLA == SLABucketSevere {
+		level = slog.LevelError
+	}
+	w.log.Log(ctx, level, "analysis over its cost or time budget", "analysis_id", f.ID, "outcome", string(f.Outcome),
+		"cost_micros", ops.AICostMicros+ops.ScrapeCostMicros, "cost_alert", ops.CostAlert,
+		"total_ms", ops.TotalMS, "sla", ops.SLA, "slowest_step", ops.SlowestStep)
+}
+
 // WithPolicies replaces the retry classes of the steps: standard for profile, scrape and ai
 // (default workflow.Standard), critical for start, save, finish and fail (default
 // workflow.Critical). For tests that must see a step fail through every attempt without
@@ -74,6 +95,7 @@ type worker struct {
 	now     func() time.Time
 	// standard and critical are the steps' retry classes (WithPolicies).
 	standard, critical workflow.Policy
+	log                *slog.Logger // nil: alerts are only recorded
 }
 
 // started is the start step's output: what the run needs of its analysis.
@@ -274,16 +296,14 @@ func (x *execution) finish(ctx context.Context, f Finish) ([]byte, error) {
 func (x *execution) record(ctx context.Context, step string, f Finish) error {
 	f.ID = x.in.AnalysisID
 	ops := x.ops
-	ops.AICostMicros = 0
-	for _, c := range ops.Calls {
-		ops.AICostMicros += c.CostMicros
-	}
 	f.Operations = &ops
 	_, err := workflow.Do(ctx, x.run, step, x.w.critical, func(ctx context.Context) (bool, error) {
 		if f.Outcome == analysis.Scored {
 			x.prog.publish(ctx, EventProgress, stepSave, stepMessages[stepSave])
 		}
 		ops.Total = x.w.now().Sub(x.st.StartedAt)
+		ops.grade()
+		x.w.alert(ctx, f, ops)
 		ok, err := x.w.store.Finish(ctx, f)
 		if err != nil {
 			return false, err

@@ -195,6 +195,12 @@ func checkOperations(t *testing.T, ops *analyze.Operations, purposes []string) {
 	if ops.Total != 7*time.Second { // six readings by the steps, the seventh by save; started at t0
 		t.Errorf("total %v", ops.Total)
 	}
+	// Derived: every step took a second, so the first (profile) is the slowest; seven seconds and
+	// a few micro-dollars are within budget.
+	if ops.TotalMS != 7000 || ops.SlowestStep != "profile" || ops.SlowestMS != 1000 || ops.SLA != analyze.SLABucketMet ||
+		ops.CostAlert != analyze.LevelOK {
+		t.Errorf("derived operations %+v", ops)
+	}
 }
 
 // A scrape answered from the cache is recorded as cached, with its (zero) cost.

@@ -38,7 +38,8 @@ func newAnonymousAnalysis(scraper lead.Scraper, llm ai.LLM, cache analyze.Anonym
 type analysisDefinitionParams struct {
 	fx.In
 
-	DB *postgres.DB
+	DB  *postgres.DB
+	Log *slog.Logger
 	// Scraper and LLM are absent from graphs that only hold a workflow client (cron, operator
 	// commands): they never run a body.
 	Scraper lead.Scraper `optional:"true"`
@@ -60,7 +61,7 @@ func analysisDefinition(p analysisDefinitionParams) (workflow.Definition, error)
 	if p.Scraper != nil && p.LLM != nil {
 		scraper, llm = p.Scraper, p.LLM
 	}
-	return analyze.Definition(store, store, scraper, llm, time.Now), nil
+	return analyze.Definition(store, store, scraper, llm, time.Now, analyze.WithLogger(p.Log)), nil
 }
 
 var errNoProviders = errors.New("bootstrap: this process has no scraper or LLM module; analyses execute on workers")
