@@ -85,7 +85,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func event(i int) Event { return Event{RequestID: fmt.Sprintf("r%04d", i), Route: "/v1/x", Status: 200} }
+func event(i int) Event {
+	return Event{RequestID: fmt.Sprintf("r%04d", i), Route: "/v1/x", Status: 200}
+}
 
 func record(b *Buffer, from, to int) []string {
 	var ids []string
