@@ -28,6 +28,7 @@ type Executor struct {
 	dctx      sdk.Context
 	retrier   workflow.Retrier
 	sink      workflow.ProgressSink
+	observer  Observer
 	heartbeat *heartbeat
 
 	mu      sync.Mutex
@@ -44,7 +45,8 @@ type Executor struct {
 // It fails when schema "dbos" is not migrated (run Migrate), when a definition is invalid, or
 // when the environment overrides the configured executor id or application version
 // (DBOS__VMID, DBOS__APPVERSION): the configuration must be the only source of both.
-func NewExecutor(app *pgxpool.Pool, cfg Config, defs []workflow.Definition, sink workflow.ProgressSink, log *slog.Logger) (*Executor, error) {
+// Options (WithObserver) apply before any definition is registered.
+func NewExecutor(app *pgxpool.Pool, cfg Config, defs []workflow.Definition, sink workflow.ProgressSink, log *slog.Logger, opts ...ExecutorOption) (*Executor, error) {
 	cfg, pool, log, err := prepare(app, cfg, defs, log)
 	if err != nil {
 		return nil, err
@@ -68,7 +70,11 @@ func NewExecutor(app *pgxpool.Pool, cfg Config, defs []workflow.Definition, sink
 		cfg:       cfg,
 		dctx:      dctx,
 		sink:      sink,
+		observer:  nopObserver{},
 		heartbeat: newHeartbeat(pool, cfg, log),
+	}
+	for _, o := range opts {
+		o(x)
 	}
 	x.retrier = workflow.Retrier{OnRetry: func(ev workflow.RetryEvent) {
 		log.Warn("workflow step attempt failed; retrying", "attempt", ev.Attempt, "delay", ev.Delay, "error", ev.Err)

@@ -36,7 +36,8 @@ var (
 
 	// ExecutorModule is for worker processes and `serve`: a launched executor that registers
 	// every definition and queue, started on OnStart (DBOS never sees fx's start context) and
-	// shut down on OnStop. An optional workflow.ProgressSink in the graph receives progress.
+	// shut down on OnStop. An optional workflow.ProgressSink in the graph receives progress, an
+	// optional Observer the run and step events (metrics).
 	ExecutorModule = fx.Module("dbos-executor",
 		fx.Provide(
 			newLifecycleExecutor,
@@ -57,6 +58,7 @@ type moduleDeps struct {
 	Log         *slog.Logger
 	Definitions []workflow.Definition `group:"workflow.definitions"`
 	Sink        workflow.ProgressSink `optional:"true"`
+	Observer    Observer              `optional:"true"`
 }
 
 func newLifecycleClient(lc fx.Lifecycle, d moduleDeps) (*Client, error) {
@@ -69,7 +71,7 @@ func newLifecycleClient(lc fx.Lifecycle, d moduleDeps) (*Client, error) {
 }
 
 func newLifecycleExecutor(lc fx.Lifecycle, d moduleDeps) (*Executor, error) {
-	x, err := NewExecutor(d.Pool, d.Config, d.Definitions, d.Sink, d.Log)
+	x, err := NewExecutor(d.Pool, d.Config, d.Definitions, d.Sink, d.Log, WithObserver(d.Observer))
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,9 @@ func (d *definitionRunner) run(ctx sdk.Context, input json.RawMessage) (json.Raw
 	if err != nil {
 		return nil, err
 	}
-	out, err := d.def.Body(ctx, &dbosRun{id: id, wf: ctx, x: d.x}, input)
+	d.x.observer.RunStarted(d.def.Name)
+	out, err := d.def.Body(ctx, &dbosRun{id: id, wf: ctx, x: d.x, def: d.def.Name}, input)
+	d.x.observer.RunFinished(d.def.Name, runOutcome(err))
 	if err != nil {
 		return nil, outcomeError(err)
 	}
@@ -46,6 +48,7 @@ type dbosRun struct {
 	id     string
 	wf     sdk.Context // the run's workflow context
 	x      *Executor
+	def    string // the definition's name (Observer events)
 	inStep atomic.Bool
 }
 
@@ -68,8 +71,15 @@ func (r *dbosRun) Step(ctx context.Context, name string, p workflow.Policy, fn w
 	if err := p.Validate(); err != nil {
 		return nil, workflow.Permanent(fmt.Errorf("step %q: %w", name, err))
 	}
+	retrier := r.x.retrier
+	retrier.OnRetry = func(ev workflow.RetryEvent) {
+		if r.x.retrier.OnRetry != nil {
+			r.x.retrier.OnRetry(ev)
+		}
+		r.x.observer.StepRetried(r.def, name)
+	}
 	out, err := sdk.RunAsStep(sdk.From(r.wf, ctx), func(sctx context.Context) ([]byte, error) {
-		b, err := r.x.retrier.Run(sctx, p, guard(fn))
+		b, err := retrier.Run(sctx, p, guard(fn))
 		return b, workflow.Flatten(err)
 	}, sdk.WithStepName(name))
 	var outcome *workflow.Error
