@@ -48,6 +48,9 @@ type Config struct {
 	WebhookEventRetentionDays int
 	CronRunRetentionDays      int
 	WorkflowRetentionDays     int
+	// AnalyticsRetentionMonths keeps the request analytics of the current UTC month and of this
+	// many months before it (default 13); older monthly partitions are dropped.
+	AnalyticsRetentionMonths int
 }
 
 // DefaultLockKey is the leader lock's advisory-lock key: "oslcron" in ASCII.
@@ -107,6 +110,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.WorkflowRetentionDays <= 0 {
 		c.WorkflowRetentionDays = maintenance.DefaultWorkflowRetentionDays
+	}
+	if c.AnalyticsRetentionMonths <= 0 {
+		c.AnalyticsRetentionMonths = maintenance.DefaultAnalyticsRetentionMonths
 	}
 	return c
 }

@@ -12,7 +12,7 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 	if !c.Enabled || c.Tick != 10*time.Second || c.JanitorEvery != 30*time.Second || c.ReaperEvery != 10*time.Minute ||
 		c.FreeGrantDay != 1 || c.FreeGrantHour != 0 || c.RetentionHour != 2 || c.StaleWebhookAfter != time.Hour ||
 		c.WebhookEventRetentionDays != 90 || c.CronRunRetentionDays != 90 || c.WorkflowRetentionDays != 30 ||
-		c.LockKey != DefaultLockKey || c.RunnerID == "" || c.RetryAfter != 5*time.Minute {
+		c.LockKey != DefaultLockKey || c.RunnerID == "" || c.RetryAfter != 5*time.Minute || c.AnalyticsRetentionMonths != 13 {
 		t.Fatalf("DefaultConfig() = %+v", c)
 	}
 	if err := c.Validate(); err != nil {

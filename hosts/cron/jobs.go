@@ -17,6 +17,8 @@ const (
 	JobRetention         = "retention"
 	JobWorkflowRetention = "workflow-retention"
 	JobIdempotencyPrune  = "idempotency-prune"
+	// JobAnalyticsPartitions keeps the monthly partitions of the request analytics table.
+	JobAnalyticsPartitions = "analytics-partitions"
 )
 
 // IdempotencyPruneEvery is how often expired idempotency keys are deleted: keys live 24 hours,
@@ -36,6 +38,9 @@ type JobDeps struct {
 	Retention         *maintenance.Retention
 	WorkflowRetention *maintenance.WorkflowRetention
 	IdempotencyPrune  *maintenance.IdempotencyPrune
+	// AnalyticsPartitions runs daily (it is idempotent within a month), so a failed run is
+	// repaired the next day, long before the months created ahead run out.
+	AnalyticsPartitions *maintenance.AnalyticsPartitions
 	// Now is the clock handed to jobs that compute ages; default time.Now.
 	Now func() time.Time
 }
@@ -86,6 +91,13 @@ func NewJobs(cfg Config, d JobDeps) []Job {
 			Name: JobIdempotencyPrune, Schedule: maintenance.Every(IdempotencyPruneEvery), Timeout: 10 * time.Minute,
 			Run: func(ctx context.Context, _ maintenance.Period) (string, error) {
 				rep, err := d.IdempotencyPrune.Run(ctx, now())
+				return rep.String(), err
+			},
+		},
+		{
+			Name: JobAnalyticsPartitions, Schedule: maintenance.Daily(cfg.RetentionHour, 15), Timeout: 10 * time.Minute,
+			Run: func(ctx context.Context, _ maintenance.Period) (string, error) {
+				rep, err := d.AnalyticsPartitions.Run(ctx, now())
 				return rep.String(), err
 			},
 		},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -389,7 +391,7 @@ func TestJanitorAndWorkflowRetentionJobs(t *testing.T) {
 	want := map[string]string{
 		JobJanitor: "every 30s", JobReaper: "every 10m0s", JobFreeGrant: "monthly on day 1 at 00:00 UTC",
 		JobRetention: "daily at 02:00 UTC", JobWorkflowRetention: "daily at 02:30 UTC",
-		JobIdempotencyPrune: "every 1h0m0s",
+		JobIdempotencyPrune: "every 1h0m0s", JobAnalyticsPartitions: "daily at 02:15 UTC",
 	}
 	if len(r.jobs) != len(want) {
 		t.Errorf("%d jobs, want %d", len(r.jobs), len(want))
@@ -422,5 +424,35 @@ func TestIdempotencyPruneJob(t *testing.T) {
 	}
 	if d := r.run(t, JobIdempotencyPrune, time.Now()); d != "deleted 0" {
 		t.Errorf("second run: %q", d)
+	}
+}
+
+// TestAnalyticsPartitionsJob: the daily job creates the current UTC month's partition and the
+// next two, and drops the months past the default retention of 13 (the month that ended 13
+// months ago goes, the one after it stays).
+func TestAnalyticsPartitionsJob(t *testing.T) {
+	t.Parallel()
+	r := newJobRig(t, nil)
+	now := time.Now().UTC()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	name := func(m time.Time) string { return fmt.Sprintf("analytics_events_y%04dm%02d", m.Year(), int(m.Month())) }
+	exists := func(m time.Time) bool {
+		return r.count(t, `select count(*) from pg_class where relname = $1`, name(m)) == 1
+	}
+	store := postgres.NewAnalyticsPartitionStore(r.db)
+	if _, err := store.EnsureAnalyticsPartitions(t.Context(), month.AddDate(0, -14, 0), 2); err != nil {
+		t.Fatal(err)
+	}
+	detail := r.run(t, JobAnalyticsPartitions, now)
+	for i := range 3 {
+		if m := month.AddDate(0, i, 0); !exists(m) {
+			t.Errorf("%s missing after the job (%s)", name(m), detail)
+		}
+	}
+	if exists(month.AddDate(0, -14, 0)) || !exists(month.AddDate(0, -13, 0)) {
+		t.Errorf("retention 13: %s must be dropped and %s kept (%s)", name(month.AddDate(0, -14, 0)), name(month.AddDate(0, -13, 0)), detail)
+	}
+	if !strings.Contains(detail, "dropped 1 ["+name(month.AddDate(0, -14, 0))+"]") {
+		t.Errorf("detail %q", detail)
 	}
 }

@@ -109,5 +109,7 @@ func jobsFromPorts(cfg Config, p Ports, log *slog.Logger) ([]Job, error) {
 		Retention:         retention,
 		WorkflowRetention: maintenance.NewWorkflowRetention(p.Purger, cfg.WorkflowRetentionDays, 0),
 		IdempotencyPrune:  maintenance.NewIdempotencyPrune(postgres.NewIdempotencyStore(p.DB), 0),
+		AnalyticsPartitions: maintenance.NewAnalyticsPartitions(postgres.NewAnalyticsPartitionStore(p.DB),
+			cfg.AnalyticsRetentionMonths),
 	}), nil
 }
