@@ -137,8 +137,9 @@ func (b *Buffer) Record(e Event) {
 }
 
 // Dropped is how many events were lost so far, for any reason: the buffer was full or closed,
-// or their batch failed every write. The metric of analytics drops.
-func (b *Buffer) Dropped() int64 { return b.droppedFull.Load() + b.droppedFailed.Load() }
+// or their batch failed every write (Stats tells which). Monotonic: the metric of analytics
+// drops (a Prometheus counter function).
+func (b *Buffer) Dropped() uint64 { return uint64(b.droppedFull.Load() + b.droppedFailed.Load()) }
 
 // Stats returns the counters.
 func (b *Buffer) Stats() Stats {

@@ -181,7 +181,7 @@ func TestRecordNeverBlocksOnAStuckWriter(t *testing.T) {
 	}
 	close(w.gate)
 	closeNow(t, b)
-	if s := b.Stats(); s.Written != 3 || s.Written+b.Dropped() != 100 {
+	if s := b.Stats(); s.Written != 3 || s.Written+int64(b.Dropped()) != 100 {
 		t.Fatalf("stats %+v: written + dropped must be 100", s)
 	}
 }
