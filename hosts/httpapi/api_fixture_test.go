@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/oslira/oslira/adapters/jwt"
+	"github.com/oslira/oslira/adapters/metrics"
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/postgres/pgtest"
 	"github.com/oslira/oslira/adapters/stripe"
@@ -52,6 +53,7 @@ type apiFixture struct {
 	stripe    *stripetest.Fake
 	workflows workflow.Engine
 	logs      *logBuffer
+	metrics   *metrics.Metrics // served at /metrics, fed by the metrics middleware
 	doc       *openapi3.T
 	router    routers.Router
 	mu        sync.Mutex
@@ -132,14 +134,16 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	cfg := Config{Version: "contract-test"}.WithDefaults()
 	health := NewHealth([]observe.HealthChecker{postgres.NewHealthCheck(pool)}, cfg.Version)
 	keys := idempotency.NewService(postgres.NewIdempotencyStore(db), fc.now)
-	h := NewHandler(cfg, newTestLogger(logs), health, api, mustContract(t), keys)
+	m := metrics.New()
+	h := NewHandlerWith(cfg, newTestLogger(logs), health, api, mustContract(t), keys, []Middleware{MetricsMiddleware(m.HTTP())})
+	routeMetrics(h.(*gin.Engine), m.Handler())
 
 	doc := specForRouting(t)
 	router, err := legacy.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &apiFixture{engine: h.(*gin.Engine), pool: pool, db: db, analyses: analyses, api: api, live: lv, stripe: fake, workflows: engine, logs: logs,
+	return &apiFixture{engine: h.(*gin.Engine), pool: pool, db: db, analyses: analyses, api: api, live: lv, stripe: fake, workflows: engine, logs: logs, metrics: m,
 		doc: doc, router: router, exercised: map[string]bool{}}
 }
 

@@ -32,6 +32,9 @@ type Config struct {
 	ClientIPHeader string
 	// RateLimitsOff turns the rate limits off (development and test only: the load benchmark).
 	RateLimitsOff bool
+	// MetricsAddr, when set, is the listen address of the Prometheus endpoint (bootstrap serves
+	// it there), and the API does not serve /metrics. Empty: /metrics is a public API route.
+	MetricsAddr string
 }
 
 // Defaults used by WithDefaults.
@@ -71,6 +74,11 @@ func (c Config) Validate() error {
 	for _, p := range c.TrustedProxies {
 		if err := ValidateProxy(p); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	if a := c.MetricsAddr; a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			errs = append(errs, fmt.Errorf("metrics addr %q: want host:port", a))
 		}
 	}
 	if h := c.ClientIPHeader; h != "" && !ValidHeaderName(h) {

@@ -39,6 +39,9 @@ func TestContract(t *testing.T) {
 		if len(paths) != f.doc.Paths.Len() || paths["/v1/admin/accounts/{id}/credits"] == nil {
 			t.Errorf("/openapi.json serves %d paths, the contract has %d", len(paths), f.doc.Paths.Len())
 		}
+		if rec := f.do(t, get("/metrics", "")); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `http_request_duration_seconds_count{method="GET",route="/health/live",status="200"} 1`) {
+			t.Errorf("/metrics: %d, without the probes' requests:\n%s", rec.Code, rec.Body.String())
+		}
 	})
 
 	t.Run("me provisions the account with the signup bonus", func(t *testing.T) {

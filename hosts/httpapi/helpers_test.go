@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/oslira/oslira/adapters/metrics"
 	"github.com/oslira/oslira/core/observe"
 	"github.com/oslira/oslira/hosts/bootstrap/logctx"
 )
@@ -83,6 +84,7 @@ func setup(t *testing.T, checkers ...observe.HealthChecker) *testBundle {
 	log := newTestLogger(logs)
 	cfg := Config{CORSAllowedOrigins: []string{allowedOrigin}, Version: "test-1"}.WithDefaults()
 	h := NewHandler(cfg, log, NewHealth(checkers, cfg.Version), NewAPI(nil, nil, nil, Billing{}), mustContract(t), nil)
+	routeMetrics(h.(*gin.Engine), metrics.New().Handler()) // the route, as a graph with a metrics module has it
 	return &testBundle{engine: h.(*gin.Engine), logs: logs}
 }
 

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/gin-gonic/gin"
 	"go.uber.org/fx"
 
 	"github.com/oslira/oslira/core/idempotency"
@@ -41,10 +42,17 @@ type handlerParams struct {
 	Spec       *OpenAPI
 	Keys       *idempotency.Service
 	Middleware []Middleware `group:"http.middleware"`
+	Metrics    *Metrics     `optional:"true"`
 }
 
+// newHandler also serves the metrics endpoint on the API, when the graph has one and
+// Config.MetricsAddr does not move it to a listener of its own.
 func newHandler(p handlerParams) http.Handler {
-	return NewHandlerWith(p.Config, p.Log, p.Health, p.API, p.Spec, p.Keys, p.Middleware)
+	h := NewHandlerWith(p.Config, p.Log, p.Health, p.API, p.Spec, p.Keys, p.Middleware)
+	if p.Metrics != nil && p.Config.MetricsAddr == "" {
+		routeMetrics(h.(*gin.Engine), p.Metrics.Handler)
+	}
+	return h
 }
 
 // limiterParams: the limiter comes from postgres.Module; a graph without one (unit tests of

@@ -142,7 +142,7 @@ func TestDefaultDeny(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{"/health/live", "/health/ready", "/health", "/openapi.json", "/v1/credits/pricing", "/v1/webhooks/stripe", "/v1/analyses/anonymous"}; public != len(want) {
+	if want := []string{"/health/live", "/health/ready", "/health", "/openapi.json", "/metrics", "/v1/credits/pricing", "/v1/webhooks/stripe", "/v1/analyses/anonymous"}; public != len(want) {
 		t.Errorf("%d public routes, want %d (%v): is a new public route intended?", public, len(want), want)
 	}
 }
