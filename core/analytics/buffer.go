@@ -89,21 +89,30 @@ type Stats struct {
 }
 
 // Buffer is a bounded in-memory queue of events drained by one flusher goroutine that writes
-// them in batches: when a batch reaches Config.BatchSize, and at least every FlushInterval.
-// Record is safe for concurrent use and never blocks. Start runs the flusher; Close stops it
+// them in batches: as soon as a batch of Config.BatchSize is waiting, and everything waiting at
+// least every FlushInterval. Record is safe for concurrent use and never blocks: it appends to a
+// ring under a mutex held for a copy, and wakes the flusher only once per full batch (waking it
+// per event would cost a goroutine switch per request). Start runs the flusher; Close stops it
 // after writing what is buffered.
 type Buffer struct {
 	cfg Config
 	w   Writer
-	ch  chan Event
 
+	mu       sync.Mutex
+	ring     []Event // Capacity slots; count events from head
+	head     int
+	count    int
+	inflight int // events taken by the flusher, not yet written or dropped: they count against Capacity
+	closed   bool
+
+	wake      chan struct{} // a full batch waits
 	startOnce sync.Once
 	stopOnce  sync.Once
 	stop      chan struct{}
 	done      chan struct{}
 	ctx       context.Context // the flusher's; cancelled when Close gives up
 	cancel    context.CancelFunc
-	closed    atomic.Bool
+	batch     []Event // the flusher's
 
 	written, droppedFull, droppedFailed, failedWrites atomic.Int64
 }
@@ -114,25 +123,34 @@ func New(w Writer, cfg Config) *Buffer {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Buffer{
-		cfg: cfg, w: w, ch: make(chan Event, cfg.Capacity),
-		stop: make(chan struct{}), done: make(chan struct{}), ctx: ctx, cancel: cancel,
+		cfg: cfg, w: w, ring: make([]Event, cfg.Capacity), batch: make([]Event, 0, cfg.BatchSize),
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), ctx: ctx, cancel: cancel,
 	}
 }
 
-// Record queues e for writing, or drops and counts it when the buffer is full or closed. It never
-// blocks and never fails: a request must not wait for its analytics.
-//
-// An event recorded while Close is draining may be neither written nor counted; the HTTP host
-// closes the buffer only after its server has drained, when nothing records any more.
+// Record queues e for writing, or drops and counts it when the buffer is full (Capacity events
+// waiting or being written) or closed. It never blocks on the writer and never fails: a request
+// must not wait for its analytics.
 func (b *Buffer) Record(e Event) {
-	if b.closed.Load() {
+	b.mu.Lock()
+	if b.closed || b.count+b.inflight >= b.cfg.Capacity {
+		b.mu.Unlock()
 		b.droppedFull.Add(1)
 		return
 	}
-	select {
-	case b.ch <- e:
-	default:
-		b.droppedFull.Add(1)
+	i := b.head + b.count
+	if i >= len(b.ring) {
+		i -= len(b.ring)
+	}
+	b.ring[i] = e
+	b.count++
+	full := b.count == b.cfg.BatchSize
+	b.mu.Unlock()
+	if full {
+		select {
+		case b.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -143,9 +161,12 @@ func (b *Buffer) Dropped() uint64 { return uint64(b.droppedFull.Load() + b.dropp
 
 // Stats returns the counters.
 func (b *Buffer) Stats() Stats {
+	b.mu.Lock()
+	pending := b.count
+	b.mu.Unlock()
 	return Stats{
 		Written: b.written.Load(), DroppedFull: b.droppedFull.Load(), DroppedFailed: b.droppedFailed.Load(),
-		FailedWrites: b.failedWrites.Load(), Pending: len(b.ch),
+		FailedWrites: b.failedWrites.Load(), Pending: pending,
 	}
 }
 
@@ -162,7 +183,9 @@ func (b *Buffer) Start() {
 func (b *Buffer) Close(ctx context.Context) error {
 	b.Start()
 	b.stopOnce.Do(func() {
-		b.closed.Store(true)
+		b.mu.Lock()
+		b.closed = true
+		b.mu.Unlock()
 		close(b.stop)
 	})
 	select {
@@ -174,65 +197,75 @@ func (b *Buffer) Close(ctx context.Context) error {
 	}
 }
 
-// run is the flusher: it collects events into a batch and writes it when full, on each tick
-// when not empty, and at stop with everything still buffered.
+// run is the flusher: full batches when woken, everything on each tick and at stop.
 func (b *Buffer) run() {
 	defer close(b.done)
 	defer b.cancel()
 	tick := time.NewTicker(b.cfg.FlushInterval)
 	defer tick.Stop()
-	batch := make([]Event, 0, b.cfg.BatchSize)
 	for {
 		select {
-		case e := <-b.ch:
-			batch = append(batch, e)
-			if len(batch) >= b.cfg.BatchSize {
-				batch = b.flush(batch)
-			}
+		case <-b.wake:
+			b.flushWaiting(false)
 		case <-tick.C:
-			if len(batch) > 0 {
-				batch = b.flush(batch)
-			}
+			b.flushWaiting(true)
 		case <-b.stop:
-			b.drain(batch)
+			b.flushWaiting(true)
 			return
 		}
 	}
 }
 
-// drain writes batch and everything left in the buffer.
-func (b *Buffer) drain(batch []Event) {
-	for {
-		select {
-		case e := <-b.ch:
-			batch = append(batch, e)
-			if len(batch) >= b.cfg.BatchSize {
-				batch = b.flush(batch)
-			}
-		default:
-			if len(batch) > 0 {
-				b.flush(batch)
-			}
-			return
-		}
+// flushWaiting writes the waiting events batch by batch: only full batches unless all.
+func (b *Buffer) flushWaiting(all bool) {
+	for b.take(all) {
+		b.flush(b.batch)
+		b.mu.Lock()
+		b.inflight = 0
+		b.mu.Unlock()
 	}
+}
+
+// take moves the next batch from the ring into b.batch (counted in flight) and reports whether
+// there was one: BatchSize events, or fewer when all and fewer wait.
+func (b *Buffer) take(all bool) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := min(b.count, b.cfg.BatchSize)
+	if n == 0 || (!all && n < b.cfg.BatchSize) {
+		return false
+	}
+	end := b.head + n
+	if end <= len(b.ring) {
+		b.batch = append(b.batch[:0], b.ring[b.head:end]...)
+	} else {
+		b.batch = append(append(b.batch[:0], b.ring[b.head:]...), b.ring[:end-len(b.ring)]...)
+	}
+	clear(b.ring[b.head:min(end, len(b.ring))]) // release the events' strings
+	if end > len(b.ring) {
+		clear(b.ring[:end-len(b.ring)])
+	}
+	b.head = end % len(b.ring)
+	b.count -= n
+	b.inflight = n
+	return true
 }
 
 // flush writes batch, retrying with a doubling backoff, and drops it (counted, logged) after the
-// last failure or once the flusher's context ends. It returns batch emptied, for reuse.
-func (b *Buffer) flush(batch []Event) []Event {
+// last failure or once the flusher's context ends.
+func (b *Buffer) flush(batch []Event) {
 	wait := b.cfg.RetryBackoff
 	for attempt := 0; ; attempt++ {
 		err := b.write(batch)
 		if err == nil {
 			b.written.Add(int64(len(batch)))
-			return batch[:0]
+			return
 		}
 		b.failedWrites.Add(1)
 		if attempt >= b.cfg.Retries || !b.sleep(wait) {
 			b.droppedFailed.Add(int64(len(batch)))
 			b.cfg.Log.Warn("analytics batch dropped", "events", len(batch), "attempts", attempt+1, "error", err.Error())
-			return batch[:0]
+			return
 		}
 		wait *= 2
 	}

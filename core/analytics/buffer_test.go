@@ -176,12 +176,12 @@ func TestRecordNeverBlocksOnAStuckWriter(t *testing.T) {
 	b.Record(event(0))
 	<-w.entered // the flusher holds event 0 in a write that cannot finish
 	record(b, 1, 100)
-	if d := b.Dropped(); d != 97 { // 2 wait in the buffer; the other 97 are dropped
-		t.Fatalf("dropped %d, want 97", d)
+	if d := b.Dropped(); d != 98 { // event 0 in flight and 1 waiting fill Capacity: 98 dropped
+		t.Fatalf("dropped %d, want 98", d)
 	}
 	close(w.gate)
 	closeNow(t, b)
-	if s := b.Stats(); s.Written != 3 || s.Written+int64(b.Dropped()) != 100 {
+	if s := b.Stats(); s.Written != 2 || s.Written+int64(b.Dropped()) != 100 {
 		t.Fatalf("stats %+v: written + dropped must be 100", s)
 	}
 }
@@ -247,7 +247,7 @@ func TestCloseGivesUpWhenItsContextEnds(t *testing.T) {
 	if err := b.Close(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("close: %v, want context.Canceled", err)
 	}
-	<-b.done
+	<-b.done // the flusher has finished dropping
 	if s := b.Stats(); s.Written != 0 || s.DroppedFailed != 25 || b.Dropped() != 25 {
 		t.Fatalf("stats %+v: the 25 events must be dropped and counted", s)
 	}
@@ -264,5 +264,28 @@ func TestConfigDefaults(t *testing.T) {
 	if c.Capacity != 7 || c.BatchSize != 3 || c.FlushInterval != time.Minute || c.Retries != 5 ||
 		c.RetryBackoff != time.Second || c.WriteTimeout != time.Minute {
 		t.Fatalf("explicit values changed: %+v", c)
+	}
+}
+
+// TestRingWrapsInOrder: events are written in the order recorded across the ring's end, and
+// events in flight count against Capacity.
+func TestRingWrapsInOrder(t *testing.T) {
+	t.Parallel()
+	w := &fakeWriter{gate: make(chan struct{}), entered: make(chan struct{}, 1)}
+	b := New(w, Config{Capacity: 5, BatchSize: 2, FlushInterval: time.Hour})
+	b.Start()
+	record(b, 0, 2)
+	<-w.entered     // [r0 r1] in flight
+	record(b, 2, 6) // r2–r4 fill Capacity with the two in flight; r5 is dropped
+	if b.Dropped() != 1 {
+		t.Fatalf("dropped %d, want 1", b.Dropped())
+	}
+	close(w.gate)
+	waitFor(t, "two batches", func() bool { return len(w.ids()) == 4 }) // [r2 r3] followed; r4 waits
+	record(b, 6, 9)                                                     // r6–r8 wrap around the ring's end
+	closeNow(t, b)
+	want := []string{"r0000", "r0001", "r0002", "r0003", "r0004", "r0006", "r0007", "r0008"}
+	if got := w.ids(); !slices.Equal(got, want) {
+		t.Fatalf("written %v, want %v", got, want)
 	}
 }
