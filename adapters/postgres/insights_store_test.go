@@ -63,7 +63,8 @@ func TestInsightsCostByAccount(t *testing.T) {
 	if got.TotalCost != 10_000_000 || got.Count != 3 || got.Accounts80 != 2 || len(got.Accounts) != 3 {
 		t.Fatalf("rows %+v", got)
 	}
-	want := []insights.AccountCost{{a, 5_000_000, 5_000_000}, {b, 3_000_000, 8_000_000}, {c, 2_000_000, 10_000_000}}
+	want := []insights.AccountCost{{AccountID: a, CostMicros: 5_000_000, CumMicros: 5_000_000},
+		{AccountID: b, CostMicros: 3_000_000, CumMicros: 8_000_000}, {AccountID: c, CostMicros: 2_000_000, CumMicros: 10_000_000}}
 	for i, w := range want {
 		if got.Accounts[i] != w {
 			t.Errorf("row %d = %+v, want %+v", i, got.Accounts[i], w)
@@ -118,12 +119,11 @@ func TestInsightsAICache(t *testing.T) {
 	}
 }
 
-// Latency and workflows read tables created outside this package's migrations (analytics_events
-// until 00018 lands; DBOS's workflow_status): a private database.
+// Workflows read DBOS's workflow_status, created outside this package's migrations: a private database.
 func TestInsightsLatencyAndWorkflows(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.IsolatedPool(t)
-	ensureAnalyticsTables(t, pool, true)
+	ensureWorkflowStatus(t, pool)
 	s := postgres.NewInsightsStore(postgres.NewDB(pool))
 	from := insightsRange.From
 	event := func(method, route string, status, latencyUS int, at time.Time) {

@@ -1,5 +1,7 @@
 package insights
 
+import "math"
+
 // CostConcentration is the cost answer. Accounts holds at most MaxCostRows accounts, most
 // expensive first; the totals cover every account with cost in the window.
 type CostConcentration struct {
@@ -59,11 +61,15 @@ func latency(a Answer, rows []RouteLatencyRow) Latency {
 	out := Latency{Answer: a, Routes: make([]RouteLatency, 0, len(rows))}
 	for _, r := range rows {
 		out.Routes = append(out.Routes, RouteLatency{Method: r.Method, Route: r.Route, Count: r.Count,
-			P50: r.P50 / 1000, P95: r.P95 / 1000, P99: r.P99 / 1000,
+			P50: ms(r.P50), P95: ms(r.P95), P99: ms(r.P99),
 			ErrorRate: ratio(r.ServErrors, r.Count), ClientErrorRate: ratio(r.ClientErrors, r.Count)})
 	}
 	return out
 }
+
+// ms turns interpolated microseconds into milliseconds, rounded to the microsecond (the unit
+// measured), so 95499.99999 µs of float noise reads 95.5 ms.
+func ms(us float64) float64 { return math.Round(us) / 1000 }
 
 // Workflows is the workflow answer: per definition, runs started in the window and how the
 // finished ones ended; and the analyses that failed in the window by type, step and code.

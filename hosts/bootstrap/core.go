@@ -12,7 +12,8 @@ import (
 // Core provides the core use-case services over the ports the adapters bind: *account.Service
 // (over account.Store), *credit.Service (over credit.Ledger and credit.Reader) and
 // *idempotency.Service (over idempotency.Store) and *business.Service (over business.Store and
-// the workflow.Engine that starts onboarding runs). The services
+// the workflow.Engine that starts onboarding runs) and *insights.Service (the operator
+// analytics, over the database). The services
 // hold no resources, so there is nothing to start or stop.
 var Core = fx.Module("core",
 	fx.Provide(
@@ -20,6 +21,7 @@ var Core = fx.Module("core",
 		credit.NewService,
 		newIdempotencyService,
 		business.NewService,
+		newInsightsService, // insights.go
 	),
 )
 

@@ -11,6 +11,7 @@ import (
 	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/identity"
+	"github.com/oslira/oslira/core/insights"
 	"github.com/oslira/oslira/core/live"
 )
 
@@ -31,6 +32,9 @@ type API struct {
 	// live serves the progress streams and the WebSocket tickets (WithLive); nil makes those
 	// routes answer 503 (requireLive).
 	live *liveRoutes
+	// insights answers the operator analytics routes (WithInsights, admin_analytics.go); nil
+	// makes them answer 503.
+	insights *insights.Service
 }
 
 // AnonymousAnalyzer is the landing page's anonymous light analysis (*analyze.Anonymous): one
@@ -101,6 +105,8 @@ type apiParams struct {
 	Hub      *live.Hub     `optional:"true"`
 	Replayer live.Replayer `optional:"true"`
 	Tickets  live.Tickets  `optional:"true"`
+	// The operator analytics: optional too (their routes answer 503 without).
+	Insights *insights.Service `optional:"true"`
 }
 
 // newAPI is NewAPI with every service, for fx.
@@ -110,5 +116,5 @@ func newAPI(p apiParams) *API {
 		anonymous = p.Anonymous
 	}
 	return NewAPI(p.Verifier, p.Accounts, p.Credits, p.Billing).WithBusiness(p.Businesses).WithAnalyses(p.Analyses, anonymous).
-		WithLive(p.Hub, p.Replayer, p.Tickets)
+		WithLive(p.Hub, p.Replayer, p.Tickets).WithInsights(p.Insights)
 }

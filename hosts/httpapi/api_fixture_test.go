@@ -33,6 +33,7 @@ import (
 	"github.com/oslira/oslira/core/business"
 	"github.com/oslira/oslira/core/credit"
 	"github.com/oslira/oslira/core/idempotency"
+	"github.com/oslira/oslira/core/insights"
 	"github.com/oslira/oslira/core/observe"
 	"github.com/oslira/oslira/core/workflow"
 )
@@ -122,7 +123,8 @@ func newAPIFixtureWith(t *testing.T, fc fixtureConfig) *apiFixture {
 	}
 	api := NewAPI(verifier, account.NewService(postgres.NewAccountStore(db), nil), credit.NewService(ledger, ledger), bill).
 		WithBusiness(business.NewService(businesses, engine)).
-		WithAnalyses(analyze.NewService(analyses, engine, nil), newTestAnonymous(t, db))
+		WithAnalyses(analyze.NewService(analyses, engine, nil), newTestAnonymous(t, db)).
+		WithInsights(insights.NewService(postgres.NewInsightsStore(db), nil))
 	lv := newTestLive(t, pool, db)
 	api.WithLive(lv.hub, lv.source, lv.tickets)
 

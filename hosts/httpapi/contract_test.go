@@ -288,6 +288,10 @@ func TestContract(t *testing.T) {
 		testEventRoutes(t, f)
 	})
 
+	t.Run("admin analytics", func(t *testing.T) {
+		testAnalyticsRoutes(t, f, op, ann)
+	})
+
 	// Every route the engine serves has been driven at least once by the subtests above.
 	for r := range engineRoutes(f.engine) {
 		if !f.exercised[r] {

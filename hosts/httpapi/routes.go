@@ -54,6 +54,7 @@ func routes(r *gin.Engine, health *Health, api *API, spec *OpenAPI, keys gin.Han
 
 		admin := authed.Group("/v1/admin", requireOperator)
 		admin.POST("/accounts/:id/credits", keys, api.adminGrantCredits)
+		analyticsRoutes(admin, api) // GET /v1/admin/analytics/* (admin_analytics.go)
 	}
 }
 
