@@ -47,8 +47,8 @@ func TestCostConcentration(t *testing.T) {
 	s, store := newService(t)
 	store.EXPECT().AICostByAccount(gomock.Any(), weekAgo, insights.MaxCostRows).Return(insights.CostRows{
 		TotalCost: 100_000_000, Count: 4, Accounts80: 2,
-		Accounts: []insights.AccountCost{{"a", 50_000_000, 50_000_000}, {"b", 30_000_000, 80_000_000},
-			{"c", 15_000_000, 95_000_000}, {"d", 5_000_000, 100_000_000}},
+		Accounts: []insights.AccountCost{{AccountID: "a", CostMicros: 50_000_000, CumMicros: 50_000_000}, {AccountID: "b", CostMicros: 30_000_000, CumMicros: 80_000_000},
+			{AccountID: "c", CostMicros: 15_000_000, CumMicros: 95_000_000}, {AccountID: "d", CostMicros: 5_000_000, CumMicros: 100_000_000}},
 	}, nil)
 	got, err := s.CostConcentration(t.Context(), operator, week)
 	if err != nil {
@@ -58,8 +58,8 @@ func TestCostConcentration(t *testing.T) {
 		got.TotalCostMicros != 100_000_000 || got.AccountCount != 4 || got.Top80Count != 2 || len(got.Accounts) != 4 {
 		t.Fatalf("answer %+v", got)
 	}
-	want := []insights.AccountShare{{"a", 50_000_000, 0.5, 0.5, true}, {"b", 30_000_000, 0.3, 0.8, true},
-		{"c", 15_000_000, 0.15, 0.95, false}, {"d", 5_000_000, 0.05, 1, false}}
+	want := []insights.AccountShare{{AccountID: "a", CostMicros: 50_000_000, Share: 0.5, CumulativeShare: 0.5, InTop80: true}, {AccountID: "b", CostMicros: 30_000_000, Share: 0.3, CumulativeShare: 0.8, InTop80: true},
+		{AccountID: "c", CostMicros: 15_000_000, Share: 0.15, CumulativeShare: 0.95, InTop80: false}, {AccountID: "d", CostMicros: 5_000_000, Share: 0.05, CumulativeShare: 1, InTop80: false}}
 	for i, w := range want {
 		if got.Accounts[i] != w {
 			t.Errorf("row %d = %+v, want %+v", i, got.Accounts[i], w)
