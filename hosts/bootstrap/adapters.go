@@ -45,6 +45,7 @@ func (c Config) Adapters() AdapterConfigs {
 			TrustedProxies:     c.TrustedProxies,
 			ClientIPHeader:     c.ClientIPHeader,
 			RateLimitsOff:      c.RateLimitsDisabled,
+			MetricsAddr:        c.MetricsAddr,
 		},
 		Billing: c.Billing(),
 	}

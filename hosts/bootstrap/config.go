@@ -46,6 +46,7 @@ type Config struct {
 	TrustedProxies     []string      // TRUSTED_PROXIES, comma list of IPs/CIDRs whose client-address headers are believed; default none (the peer address)
 	ClientIPHeader     string        // CLIENT_IP_HEADER, optional: the client-address header of the trusted proxies (CF-Connecting-IP); default X-Forwarded-For, X-Real-IP
 	RateLimitsDisabled bool          // RATE_LIMITS_DISABLED: turn the rate limits off (development/test only; the load benchmark)
+	MetricsAddr        string        // METRICS_ADDR, optional: listen address of GET /metrics, off the API (default: on the API; a worker serves none)
 	DatabaseURL        string        // DATABASE_URL, postgres:// URL; required in staging/production. Secret: may carry a password
 	DatabaseMaxConns   int32         // DATABASE_MAX_CONNS, default 10
 	SecretsSource      string        // SECRETS_SOURCE: env (local default) | aws (required in staging/production)
@@ -230,6 +231,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 
 	c.loadProxies(l)
+	c.loadMetrics(l)
 
 	c.DatabaseURL = l.get("DATABASE_URL")
 	if c.DatabaseURL != "" {
@@ -422,6 +424,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.String("client_ip_header", c.ClientIPHeader),
 		slog.Bool("rate_limits_disabled", c.RateLimitsDisabled),
+		slog.String("metrics_addr", c.MetricsAddr),
 		slog.String("database", redactURL(c.DatabaseURL)),
 		slog.Int("database_max_conns", int(c.DatabaseMaxConns)),
 		slog.String("secrets_source", c.SecretsSource),

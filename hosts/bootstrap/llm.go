@@ -15,6 +15,7 @@ import (
 	"github.com/oslira/oslira/adapters/anthropic"
 	"github.com/oslira/oslira/adapters/httpclient"
 	"github.com/oslira/oslira/adapters/jsonschema"
+	"github.com/oslira/oslira/adapters/metrics"
 	"github.com/oslira/oslira/adapters/offline"
 	"github.com/oslira/oslira/adapters/openai"
 	"github.com/oslira/oslira/adapters/postgres"
@@ -187,6 +188,7 @@ type llmParams struct {
 	Secrets secret.Provider
 	DB      *postgres.DB
 	Log     *slog.Logger
+	Metrics *metrics.Metrics `optional:"true"` // provider calls, AI cost and cache hits (Metrics module)
 }
 
 type llmOut struct {
@@ -197,7 +199,7 @@ type llmOut struct {
 }
 
 func provideLLM(p llmParams) (llmOut, error) {
-	gw, health, err := NewLLMGateway(p.Config.Env, p.Lookup, p.Secrets, p.DB, p.Log)
+	gw, health, err := newLLMGateway(p.Config.Env, p.Lookup, p.Secrets, p.DB, p.Log, p.Metrics)
 	if err != nil {
 		return llmOut{}, err
 	}
@@ -206,6 +208,13 @@ func provideLLM(p llmParams) (llmOut, error) {
 
 // NewLLMGateway builds the gateway as the LLM module does (exported for tests and tools).
 func NewLLMGateway(env Env, lookup func(string) (string, bool), store secret.Provider, db *postgres.DB, log *slog.Logger) (*ai.Gateway, []observe.HealthChecker, error) {
+	return newLLMGateway(env, lookup, store, db, log, nil)
+}
+
+// newLLMGateway is NewLLMGateway reporting to m (nil: no metrics): each provider client's calls
+// and breaker through the httpclient hook, each usage record's cost and cache hit through the
+// recorder's decorator.
+func newLLMGateway(env Env, lookup func(string) (string, bool), store secret.Provider, db *postgres.DB, log *slog.Logger, m *metrics.Metrics) (*ai.Gateway, []observe.HealthChecker, error) {
 	cfg, err := LoadLLMConfig(lookup)
 	if err != nil {
 		return nil, nil, err
@@ -241,7 +250,7 @@ func NewLLMGateway(env Env, lookup func(string) (string, bool), store secret.Pro
 				BaseURL: providerURL(cfg.OpenAIBaseURL, cfg.GatewayURL, openai.Name),
 				APIKey:  key,
 				Gateway: openai.Gateway{Token: gatewayToken, CacheTTL: cfg.GatewayCacheTTL, Metadata: cfg.GatewayURL != ""},
-				HTTP:    httpclient.Config{Logger: log},
+				HTTP:    httpclient.Config{Logger: log, Metrics: m.Providers()},
 			})
 			if err != nil {
 				return nil, nil, err
@@ -260,7 +269,7 @@ func NewLLMGateway(env Env, lookup func(string) (string, bool), store secret.Pro
 				BaseURL: providerURL(cfg.AnthropicBaseURL, cfg.GatewayURL, anthropic.Name),
 				APIKey:  key,
 				Gateway: anthropic.Gateway{Token: gatewayToken, CacheTTL: cfg.GatewayCacheTTL, Metadata: cfg.GatewayURL != ""},
-				HTTP:    httpclient.Config{Logger: log},
+				HTTP:    httpclient.Config{Logger: log, Metrics: m.Providers()},
 			})
 			if err != nil {
 				return nil, nil, err
@@ -288,7 +297,7 @@ func NewLLMGateway(env Env, lookup func(string) (string, bool), store secret.Pro
 	gw, err := ai.NewGateway(ai.GatewayConfig{
 		Routes: routes, Prices: prices, Schemas: contracts.AISchemas(), CacheTTL: cfg.CacheTTL,
 	}, ai.GatewayPorts{
-		Cache: postgres.NewLLMCache(db), Usage: postgres.NewAIUsageStore(db), Validator: jsonschema.New(), Log: log,
+		Cache: postgres.NewLLMCache(db), Usage: m.Usage(postgres.NewAIUsageStore(db)), Validator: jsonschema.New(), Log: log,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/oslira/oslira/adapters/apify"
 	"github.com/oslira/oslira/adapters/httpclient"
+	"github.com/oslira/oslira/adapters/metrics"
 	"github.com/oslira/oslira/adapters/postgres"
 	"github.com/oslira/oslira/adapters/samplescraper"
 	"github.com/oslira/oslira/adapters/secrets"
@@ -80,6 +81,7 @@ type scrapingParams struct {
 	Secrets secret.Provider
 	DB      *postgres.DB
 	Log     *slog.Logger
+	Metrics *metrics.Metrics `optional:"true"` // the Apify client's calls and breaker (Metrics module)
 }
 
 type scrapingOut struct {
@@ -112,7 +114,7 @@ func provideScraping(p scrapingParams) (scrapingOut, error) {
 		p.Log.Warn("apify is not configured: profiles come from the bundled sample set (provider \"sample\")", "secret", apify.TokenSecret)
 		return scrapingOut{Scraper: sample, Health: notConfigured("breaker:apify")}, nil
 	}
-	client, err := apify.NewHTTPClient(sc.Apify, httpclient.Config{Logger: p.Log})
+	client, err := apify.NewHTTPClient(sc.Apify, httpclient.Config{Logger: p.Log, Metrics: p.Metrics.Providers()})
 	if err != nil {
 		return scrapingOut{}, err
 	}

@@ -28,6 +28,7 @@ var configVars = []envVar{
 	{"TRUSTED_PROXIES", "comma-separated proxy IPs/CIDRs whose client-address headers are believed (default none)"},
 	{"CLIENT_IP_HEADER", "the trusted proxies' client-address header, like CF-Connecting-IP"},
 	{"RATE_LIMITS_DISABLED", "true turns the rate limits off (development/test only)"},
+	{"METRICS_ADDR", "listen address of GET /metrics, off the API (default: on the API; worker: none)"},
 	{"DATABASE_URL", "PostgreSQL URL; development: found or provisioned locally when unset"},
 	{"DATABASE_MAX_CONNS", "pool size per process (default 10)"},
 	{"SECRETS_SOURCE", "env (development/test) or aws (staging/production)"},
