@@ -43,6 +43,8 @@ func (a *API) submitAnalysis(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
+	c.Set(analyticsTypeKey, string(an.Type))
+	c.Set(analyticsCreditsKey, an.Credits)
 	c.Header("Location", analysesPath+"/"+an.ID)
 	c.JSON(http.StatusAccepted, toAcceptedJSON(an))
 }
@@ -69,9 +71,13 @@ func (a *API) submitBulk(c *gin.Context) {
 		Analyses: make([]acceptedJSON, 0, len(items)),
 		Links:    bulkLinks{Self: batchesPath + "/" + b.ID},
 	}
+	var credits int64
 	for _, an := range items {
 		out.Analyses = append(out.Analyses, toAcceptedJSON(an))
+		credits += an.Credits
 	}
+	c.Set(analyticsTypeKey, string(b.Type))
+	c.Set(analyticsCreditsKey, credits)
 	c.Header("Location", out.Links.Self)
 	c.JSON(http.StatusAccepted, out)
 }

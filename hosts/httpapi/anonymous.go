@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/oslira/oslira/core/analysis"
 )
 
 // anonymousRequest is the body of POST /v1/analyses/anonymous (schema AnonymousRequest).
@@ -27,6 +29,7 @@ func (a *API) anonymousAnalysis(c *gin.Context) {
 		_ = c.Error(err)
 		return
 	}
+	c.Set(analyticsTypeKey, string(analysis.Light))
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, r)
 }
