@@ -77,6 +77,7 @@ func TestHelpNamesTheVariablesACommandReads(t *testing.T) {
 		{"workflows", "list"}, {"workflows", "show", "x"}, {"workflows", "cancel", "x"}, {"workflows", "resume", "x"},
 		{"webhooks", "list"}, {"webhooks", "retry", "evt_x"},
 		{"analyze", "lumen.coffee"},
+		{"stats"},
 	}
 	covered := map[string]bool{}
 	for _, args := range runs {
