@@ -117,7 +117,7 @@ func TestKindTables(t *testing.T) {
 		}
 	}
 	levels := map[apperr.Kind]apperr.Level{
-		apperr.Internal: apperr.LevelCritical, apperr.Unavailable: apperr.LevelError,
+		apperr.Internal: apperr.LevelCritical, apperr.Unavailable: apperr.LevelWarn,
 		apperr.RateLimited: apperr.LevelWarn, apperr.Invalid: apperr.LevelInfo,
 		apperr.Unauthenticated: apperr.LevelInfo, apperr.Forbidden: apperr.LevelInfo,
 		apperr.NotFound: apperr.LevelInfo, apperr.Conflict: apperr.LevelInfo,

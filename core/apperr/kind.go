@@ -58,10 +58,11 @@ func (k Kind) Retryable() bool {
 	return k == Unavailable || k == RateLimited
 }
 
-// Level is the severity at which an error of some kind is logged and reported.
+// Level is the severity at which an error is logged and reported.
 type Level uint8
 
-// Levels, in increasing severity. Only Critical errors are sent to the error reporter (Sentry).
+// Levels, in increasing severity. Only Critical errors are sent to the error reporter (Sentry):
+// Critical means "someone must look now", so it must stay rare and actionable.
 const (
 	LevelInfo Level = iota
 	LevelWarn
@@ -82,17 +83,54 @@ func (l Level) String() string {
 	}
 }
 
-// Level maps a kind to its severity: caller mistakes are INFO, throttling WARN, a dependency outage
-// ERROR (it is not ours to fix, but someone should look), and an internal failure CRITICAL.
+// kindLevels is THE classification table: the severity of each kind. Caller mistakes and business
+// outcomes are INFO (nothing of ours is wrong); throttling and dependency outages are WARN (they
+// are retried, and a lasting outage shows in /health, the breakers and the metrics, not as a
+// page per request); an internal failure (a bug, a panic, a store that stayed down through every
+// retry) is CRITICAL. No kind is ERROR by default: ERROR is for the codes of codeLevels that are
+// ours to fix but need no page. Every kind has a row (a test checks).
+var kindLevels = [...]Level{
+	Internal:        LevelCritical,
+	Invalid:         LevelInfo,
+	Unauthenticated: LevelInfo,
+	Forbidden:       LevelInfo,
+	NotFound:        LevelInfo,
+	Conflict:        LevelInfo,
+	PaymentRequired: LevelInfo,
+	RateLimited:     LevelWarn,
+	Unavailable:     LevelWarn,
+}
+
+// codeLevels overrides kindLevels for the few codes whose severity differs from their kind's.
+// The codes are declared by feature packages (which import this one), so they are spelled out
+// here; a test in apperr_test holds them to the features' constants.
+var codeLevels = map[string]Level{
+	// An analysis that stopped on an unexpected error (refunded): a bug or a store down through
+	// every retry of a Critical step.
+	"analysis.failed": LevelCritical,
+	// Billing left unconfigured is a deployment mistake, not an outage that retrying fixes.
+	"billing.not-configured": LevelError,
+	// A Stripe webhook with a bad signature is either an attack or a rotated secret: worth a WARN
+	// line, not the INFO of an ordinary invalid request.
+	"billing.webhook-signature": LevelWarn,
+}
+
+// Level maps a kind to its severity (the kindLevels row); an out-of-range kind is CRITICAL.
 func (k Kind) Level() Level {
-	switch k {
-	case Invalid, Unauthenticated, Forbidden, NotFound, Conflict, PaymentRequired:
-		return LevelInfo
-	case RateLimited:
-		return LevelWarn
-	case Unavailable:
-		return LevelError
-	default:
-		return LevelCritical
+	if int(k) < len(kindLevels) {
+		return kindLevels[k]
 	}
+	return LevelCritical
+}
+
+// LevelOf is the severity of err: its code's row in codeLevels when it has one, else its kind's.
+// An error that is not an *Error is Internal, so CRITICAL; so is a recovered panic.
+func LevelOf(err error) Level {
+	if e, ok := As(err); ok {
+		if l, ok := codeLevels[e.Code]; ok {
+			return l
+		}
+		return e.Kind.Level()
+	}
+	return LevelCritical
 }

@@ -71,7 +71,7 @@ func TestLoggerLevels(t *testing.T) {
 	if lines[0]["level"] != "CRITICAL" {
 		t.Errorf("internal error level = %v, want CRITICAL", lines[0]["level"])
 	}
-	if lines[1]["level"] != "ERROR" {
-		t.Errorf("unavailable level = %v, want ERROR", lines[1]["level"])
+	if lines[1]["level"] != "WARN" {
+		t.Errorf("unavailable level = %v, want WARN", lines[1]["level"])
 	}
 }

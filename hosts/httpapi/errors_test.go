@@ -131,7 +131,7 @@ func TestErrorLogLevelFollowsKind(t *testing.T) {
 	cases := map[apperr.Kind]string{
 		apperr.NotFound:    "INFO",
 		apperr.RateLimited: "WARN",
-		apperr.Unavailable: "ERROR",
+		apperr.Unavailable: "WARN",
 		apperr.Internal:    "CRITICAL",
 	}
 	for kind, level := range cases {
