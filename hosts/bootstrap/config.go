@@ -39,6 +39,7 @@ type Config struct {
 	Version            string        // the build version (BuildVersion, else the VCS revision), reported by /health and logs
 	AppVersion         string        // APP_VERSION: the workflow application version; default DefaultAppVersion in development/test, required in staging/production
 	LogLevel           slog.Level    // LOG_LEVEL: debug | info (default) | warn | error
+	LogLevelFile       string        // LOG_LEVEL_FILE: a file naming the level, re-read on SIGHUP (WatchLogLevel)
 	DataDir            string        // DATA_DIR, default .data (local database cluster and other state)
 	HTTPAddr           string        // HTTP_ADDR, default :8080
 	ShutdownTimeout    time.Duration // SHUTDOWN_TIMEOUT, default 15s: how long in-flight work may drain
@@ -191,6 +192,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			l.bad("LOG_LEVEL", "must be debug, info, warn or error")
 		}
 	}
+	c.LogLevelFile = l.get("LOG_LEVEL_FILE")
 
 	c.DataDir = l.get("DATA_DIR")
 	if c.DataDir == "" {

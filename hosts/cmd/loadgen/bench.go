@@ -38,6 +38,7 @@ type benchFlags struct {
 	e2eN        int
 	e2e         string
 	idle        int
+	logLevel    string
 }
 
 func runBench(ctx context.Context, args []string) error {
@@ -51,7 +52,8 @@ func runBench(ctx context.Context, args []string) error {
 	fs.IntVar(&f.workers, "workers", 16, "closed-loop workers")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "length of each measured phase")
 	fs.DurationVar(&f.warmup, "warmup", 2*time.Second, "closed-loop warm-up before measuring each target")
-	fs.StringVar(&f.phases, "phases", "balance,submit,e2e,live", "phases to run: balance (GET /v1/credits/balance), submit (POST /v1/analyses), e2e (analyses per second), live (progress latency and idle WebSockets)")
+	fs.StringVar(&f.phases, "phases", "balance,logcost,submit,e2e,live", "phases to run: balance (GET /v1/credits/balance), submit (POST /v1/analyses), e2e (analyses per second), live (progress latency and idle WebSockets), logcost (the access log's cost: LOG_LEVEL info vs warn in alternating rounds)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "LOG_LEVEL of the serve process of the balance phase: run once with info and once with warn to see what the access log costs")
 	fs.IntVar(&f.idle, "idle", 10000, "idle WebSockets the live phase opens")
 	fs.IntVar(&f.submitRate, "submit-rate", 100, "open-loop rate of POST /v1/analyses per second")
 	fs.IntVar(&f.e2eN, "e2e-n", 500, "light analyses per end-to-end configuration")
@@ -77,7 +79,7 @@ func runBench(ctx context.Context, args []string) error {
 
 	secret := strings.Repeat("b", 48) // a throwaway HS256 secret shared by server and generator
 	apiAddr, floorAddr := freeAddr(), freeAddr()
-	api, err := start(ctx, f.oslira, []string{"serve"}, benchEnv(dsn, apiAddr, secret))
+	api, err := start(ctx, f.oslira, []string{"serve"}, benchEnv(dsn, apiAddr, secret, "LOG_LEVEL="+f.logLevel))
 	if err != nil {
 		return err
 	}
@@ -144,6 +146,13 @@ func runBench(ctx context.Context, args []string) error {
 		fmt.Printf("p99 at %d req/s: oslira %s, floor %s (target ≤ 5ms)\n\n", f.rate,
 			ms(results[0][0].pct(0.99)), ms(results[1][0].pct(0.99)))
 		failed = append(failed, results[0][0], results[0][1], results[1][0], results[1][1])
+	}
+	if phase["logcost"] {
+		r, err := runLogCost(ctx, f, dsn, secret, tokens)
+		if err != nil {
+			return err
+		}
+		failed = append(failed, r...)
 	}
 	// The analysis phases need the API process to themselves: serve's worker would run the
 	// submitted analyses (submit), and a second worker would share the queue (e2e).

@@ -21,6 +21,7 @@ var configVars = []envVar{
 	{"APP_ENV", "development (default), test, staging or production"},
 	{"APP_VERSION", "workflow application version shared by a release (dev/test: 1)"},
 	{"LOG_LEVEL", "debug, info (default), warn or error; JSON logs on stdout"},
+	{"LOG_LEVEL_FILE", "a file naming the log level, re-read on SIGHUP (change the level without a restart)"},
 	{"DATA_DIR", "local state: private PostgreSQL cluster, development secrets (default .data)"},
 	{"HTTP_ADDR", "listen address of the HTTP API (default :8080)"},
 	{"SHUTDOWN_TIMEOUT", "how long a stop waits for in-flight requests (default 15s)"},
@@ -77,6 +78,7 @@ var (
 	secretOpenAI  = envVar{"OPENAI_API_KEY", "secret: OpenAI API key; with no LLM key (dev/test only) the offline analyzer answers"}
 	secretClaude  = envVar{"ANTHROPIC_API_KEY", "secret: Anthropic API key (fallback or first provider, see LLM_PROVIDERS)"}
 	secretAIG     = envVar{"AI_GATEWAY_TOKEN", "secret: Cloudflare AI Gateway token (cf-aig-authorization), optional"}
+	secretSentry  = envVar{"SENTRY_DSN", "secret: Sentry DSN; CRITICAL errors and panics are reported there, none without it"}
 )
 
 // allVars is every variable the binary reads, for `oslira help environment`.
