@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/oslira/oslira/core/analytics"
+	reqanalytics "github.com/oslira/oslira/core/analytics"
 	"github.com/oslira/oslira/hosts/bootstrap/logctx"
 )
 
@@ -30,7 +30,7 @@ const AnalyticsOrder = 20
 
 // AnalyticsRecorder takes one event per request (*analytics.Buffer). Record must not block.
 type AnalyticsRecorder interface {
-	Record(e analytics.Event)
+	Record(e reqanalytics.Event)
 }
 
 // NewAnalyticsMiddleware returns the outer middleware that records every request, whatever its
@@ -58,7 +58,7 @@ func analyticsHandler(rec AnalyticsRecorder, salt [32]byte) gin.HandlerFunc {
 			status = http.StatusServiceUnavailable
 		}
 		p := principal(c)
-		rec.Record(analytics.Event{
+		rec.Record(reqanalytics.Event{
 			OccurredAt:   start,
 			RequestID:    logctx.RequestID(ctx),
 			Method:       c.Request.Method,

@@ -14,7 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/oslira/oslira/adapters/postgres"
-	"github.com/oslira/oslira/core/analytics"
+	reqanalytics "github.com/oslira/oslira/core/analytics"
 	"github.com/oslira/oslira/core/idempotency"
 	"github.com/oslira/oslira/core/tenant"
 )
@@ -22,17 +22,17 @@ import (
 // eventLog is an AnalyticsRecorder that keeps every event.
 type eventLog struct {
 	mu     sync.Mutex
-	events []analytics.Event
+	events []reqanalytics.Event
 }
 
-func (l *eventLog) Record(e analytics.Event) {
+func (l *eventLog) Record(e reqanalytics.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.events = append(l.events, e)
 }
 
 // last returns the latest event, failing when there is none.
-func (l *eventLog) last(t *testing.T) analytics.Event {
+func (l *eventLog) last(t *testing.T) reqanalytics.Event {
 	t.Helper()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -176,14 +176,14 @@ func TestAnalyticsOfAnalysisSubmissions(t *testing.T) {
 // discardWriter stores nothing, at once.
 type discardWriter struct{}
 
-func (discardWriter) Write(context.Context, []analytics.Event) error { return nil }
+func (discardWriter) Write(context.Context, []reqanalytics.Event) error { return nil }
 
 // BenchmarkAnalyticsMiddleware measures what the middleware adds to a request in-process: the
 // same engine (the full middleware chain, the access log discarded) with and without it, the
 // event going into a running Buffer. Compare the two ns/op (target: < 5 µs added).
 func BenchmarkAnalyticsMiddleware(b *testing.B) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	buf := analytics.New(discardWriter{}, analytics.Config{})
+	buf := reqanalytics.New(discardWriter{}, reqanalytics.Config{})
 	buf.Start()
 	b.Cleanup(func() { _ = buf.Close(context.Background()) })
 	for _, bc := range []struct {
