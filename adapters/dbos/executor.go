@@ -11,6 +11,7 @@ import (
 	sdk "github.com/dbos-inc/dbos-transact-golang/dbos"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/oslira/oslira/core/observe"
 	"github.com/oslira/oslira/core/workflow"
 )
 
@@ -29,6 +30,7 @@ type Executor struct {
 	retrier   workflow.Retrier
 	sink      workflow.ProgressSink
 	observer  Observer
+	reporter  observe.Reporter // CRITICAL run failures (report.go); nil: none
 	heartbeat *heartbeat
 
 	mu      sync.Mutex

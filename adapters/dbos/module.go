@@ -59,6 +59,7 @@ type moduleDeps struct {
 	Definitions []workflow.Definition `group:"workflow.definitions"`
 	Sink        workflow.ProgressSink `optional:"true"`
 	Observer    Observer              `optional:"true"`
+	Reporter    observe.Reporter      `optional:"true"`
 }
 
 func newLifecycleClient(lc fx.Lifecycle, d moduleDeps) (*Client, error) {
@@ -71,7 +72,7 @@ func newLifecycleClient(lc fx.Lifecycle, d moduleDeps) (*Client, error) {
 }
 
 func newLifecycleExecutor(lc fx.Lifecycle, d moduleDeps) (*Executor, error) {
-	x, err := NewExecutor(d.Pool, d.Config, d.Definitions, d.Sink, d.Log, WithObserver(d.Observer))
+	x, err := NewExecutor(d.Pool, d.Config, d.Definitions, d.Sink, d.Log, WithObserver(d.Observer), WithReporter(d.Reporter))
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,7 @@ func (d *definitionRunner) run(ctx sdk.Context, input json.RawMessage) (json.Raw
 	out, err := d.def.Body(ctx, &dbosRun{id: id, wf: ctx, x: d.x, def: d.def.Name}, input)
 	d.x.observer.RunFinished(d.def.Name, runOutcome(err))
 	if err != nil {
+		d.x.reportFailure(ctx, d.def.Name, id, err)
 		return nil, outcomeError(err)
 	}
 	enc, err := workflow.EncodeOutput(out)

@@ -39,7 +39,7 @@ var commands = map[string]command{
 		modules: []fx.Option{
 			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, jwt.Module, bootstrap.Core,
 			bootstrap.MigrateOnStart, bootstrap.Workflows, bootstrap.Billing, bootstrap.Scraping, bootstrap.LLM,
-			bootstrap.Analyses, worker.Module, bootstrap.Analytics, httpapi.Module, bootstrap.Live, cron.Module, bootstrap.Metrics,
+			bootstrap.Analyses, worker.Module, bootstrap.Analytics, httpapi.Module, bootstrap.Live, cron.Module, bootstrap.Metrics, bootstrap.Sentry,
 		},
 	},
 	"http": {
@@ -49,7 +49,7 @@ var commands = map[string]command{
 		modules: []fx.Option{
 			bootstrap.ResolveDatabase, postgres.Module, secrets.Module, jwt.Module, bootstrap.Core,
 			bootstrap.MigrateOnStart, bootstrap.Workflows, dbos.ClientModule, bootstrap.Billing, bootstrap.Scraping, bootstrap.LLM,
-			bootstrap.Analyses, bootstrap.Analytics, httpapi.Module, bootstrap.Live, bootstrap.Metrics,
+			bootstrap.Analyses, bootstrap.Analytics, httpapi.Module, bootstrap.Live, bootstrap.Metrics, bootstrap.Sentry,
 		},
 	},
 	"worker": {
@@ -57,7 +57,7 @@ var commands = map[string]command{
 		serves:  true,
 		modules: []fx.Option{
 			bootstrap.ResolveDatabase, postgres.Module, secrets.Module,
-			bootstrap.MigrateOnStart, bootstrap.Workflows, bootstrap.Scraping, bootstrap.LLM, worker.Module,
+			bootstrap.MigrateOnStart, bootstrap.Workflows, bootstrap.Scraping, bootstrap.LLM, worker.Module, bootstrap.Sentry,
 			bootstrap.Metrics, // workflow and provider metrics, served on METRICS_ADDR only
 		},
 	},
