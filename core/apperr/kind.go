@@ -110,6 +110,9 @@ var codeLevels = map[string]Level{
 	"analysis.failed": LevelCritical,
 	// Billing left unconfigured is a deployment mistake, not an outage that retrying fixes.
 	"billing.not-configured": LevelError,
+	// The profile provider refusing our request (bad token, exhausted plan, unknown actor) is
+	// a configuration problem on our side; another provider may serve meanwhile.
+	"lead.scraper-rejected": LevelError,
 	// A Stripe webhook with a bad signature is either an attack or a rotated secret: worth a WARN
 	// line, not the INFO of an ordinary invalid request.
 	"billing.webhook-signature": LevelWarn,

@@ -8,6 +8,7 @@ import (
 	"github.com/oslira/oslira/core/analyze"
 	"github.com/oslira/oslira/core/apperr"
 	"github.com/oslira/oslira/core/billing"
+	"github.com/oslira/oslira/core/lead"
 )
 
 // TestLevelOfEveryKind: with no code override, an error's level is its kind's row, through any
@@ -61,6 +62,8 @@ func TestLevelOfCodeOverrides(t *testing.T) {
 		{apperr.New(apperr.Internal, analyze.CodeFailed, "stopped"), apperr.LevelCritical},
 		{apperr.New(apperr.Conflict, analyze.CodeFailed, "stopped"), apperr.LevelCritical},
 		{billing.ErrNotConfigured, apperr.LevelError},
+		{lead.ErrScraperRejected, apperr.LevelError},
+		{lead.ErrScraperUnavailable, apperr.LevelWarn},
 		{fmt.Errorf("wrapped: %w", billing.ErrWebhookSignature), apperr.LevelWarn},
 		// A neighbour of an overridden code keeps its kind's level.
 		{apperr.New(apperr.Unavailable, billing.CodeProviderUnavailable, "down"), apperr.LevelWarn},

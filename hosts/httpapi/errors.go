@@ -143,8 +143,8 @@ func writeProblem(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(p.Status, p)
 }
 
-// logError logs err (with its cause) at the level of its kind, on the request's context so the
-// line carries the request id.
+// logError logs err (with its cause) at its level (apperr.LevelOf: its code's, else its
+// kind's), on the request's context so the line carries the request id.
 func logError(ctx context.Context, log *slog.Logger, msg string, err error, attrs ...slog.Attr) {
 	kind := apperr.KindOf(err)
 	attrs = append(attrs,
@@ -152,7 +152,7 @@ func logError(ctx context.Context, log *slog.Logger, msg string, err error, attr
 		slog.String("kind", kind.String()),
 		slog.String("code", apperr.CodeOf(err)),
 	)
-	log.LogAttrs(ctx, logctx.Level(kind.Level()), msg, attrs...)
+	log.LogAttrs(ctx, logctx.Level(apperr.LevelOf(err)), msg, attrs...)
 }
 
 // errorMiddleware renders the last error a handler attached with c.Error as problem+json, after

@@ -144,6 +144,20 @@ func TestErrorLogLevelFollowsKind(t *testing.T) {
 	}
 }
 
+// TestErrorLogLevelFollowsCodeOverride: a code with its own level (apperr.LevelOf) is logged at
+// it, not at its kind's.
+func TestErrorLogLevelFollowsCodeOverride(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.engine.GET("/test", func(c *gin.Context) {
+		_ = c.Error(apperr.New(apperr.Unavailable, "billing.not-configured", "no keys"))
+	})
+	b.do(t, http.MethodGet, "/test", nil, nil)
+	if got := b.logs.find(t, "request failed")["level"]; got != "ERROR" {
+		t.Errorf("billing.not-configured logged at %v, want ERROR", got)
+	}
+}
+
 func TestUnknownRoute(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
