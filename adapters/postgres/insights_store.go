@@ -1,8 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/oslira/oslira/core/insights"
 )
@@ -71,40 +74,93 @@ func (s *InsightsStore) AICostByAccount(ctx context.Context, r insights.Range, l
 	return out, nil
 }
 
-// sqlRouteLatency: one sort per route for the three percentiles (percentile_cont over an array).
+// latencyBucketsPerE is the resolution of the latency histogram (the 40 of sqlRouteLatency): a
+// bucket is 1/40 of a natural log unit wide, so its representative value is within 1.3 % of
+// every latency in it.
+const latencyBucketsPerE = 40
+
+// sqlRouteLatency counts the window's requests per route, method and latency bucket — one hash
+// aggregate over the window, no sort of the events (an exact percentile_cont sorted a month of
+// a million events in 1.1–1.3 s; the histogram answers in a fraction of that). Percentiles are
+// read from the buckets (latencyPercentiles).
 const sqlRouteLatency = `
-select method, route, count(*),
-       percentile_cont(array[0.5, 0.95, 0.99]) within group (order by latency_us),
+select method, route, round(ln(greatest(latency_us, 1)) * 40)::int as bucket, count(*),
        count(*) filter (where status between 400 and 499),
        count(*) filter (where status >= 500)
 from public.analytics_events
 where occurred_at >= $1 and occurred_at < $2
-group by method, route
-order by count(*) desc, route, method`
+group by 1, 2, 3`
 
-// RouteLatency implements insights.Store.
+// RouteLatency implements insights.Store. P50, P95 and P99 are nearest-rank percentiles over
+// the log-bucket histogram, each the representative of its bucket (±1.3 %).
 func (s *InsightsStore) RouteLatency(ctx context.Context, r insights.Range) ([]insights.RouteLatencyRow, error) {
 	rows, err := s.db.Pool().Query(ctx, sqlRouteLatency, r.From, r.To)
 	if err != nil {
 		return nil, MapError(fmt.Errorf("route latency: %w", err))
 	}
 	defer rows.Close()
-	out := []insights.RouteLatencyRow{}
+	type key struct{ method, route string }
+	hist := map[key]*routeHistogram{}
 	for rows.Next() {
-		var l insights.RouteLatencyRow
-		var p []float64
-		if err := rows.Scan(&l.Method, &l.Route, &l.Count, &p, &l.ClientErrors, &l.ServErrors); err != nil {
+		var (
+			k              key
+			bucket         int
+			n, c4xx, c5xxx int64
+		)
+		if err := rows.Scan(&k.method, &k.route, &bucket, &n, &c4xx, &c5xxx); err != nil {
 			return nil, MapError(fmt.Errorf("route latency: %w", err))
 		}
-		if len(p) == 3 {
-			l.P50, l.P95, l.P99 = p[0], p[1], p[2]
+		h := hist[k]
+		if h == nil {
+			h = &routeHistogram{row: insights.RouteLatencyRow{Method: k.method, Route: k.route}}
+			hist[k] = h
 		}
-		out = append(out, l)
+		h.buckets = append(h.buckets, latencyBucket{bucket, n})
+		h.row.Count += n
+		h.row.ClientErrors += c4xx
+		h.row.ServErrors += c5xxx
 	}
 	if err := rows.Err(); err != nil {
 		return nil, MapError(fmt.Errorf("route latency: %w", err))
 	}
+	out := make([]insights.RouteLatencyRow, 0, len(hist))
+	for _, h := range hist {
+		out = append(out, h.percentiles())
+	}
+	slices.SortFunc(out, func(a, b insights.RouteLatencyRow) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Route, b.Route), cmp.Compare(a.Method, b.Method))
+	})
 	return out, nil
+}
+
+type latencyBucket struct {
+	bucket int
+	n      int64
+}
+
+// routeHistogram is one route's latency buckets.
+type routeHistogram struct {
+	row     insights.RouteLatencyRow
+	buckets []latencyBucket
+}
+
+// percentiles fills P50, P95 and P99: the value of the bucket holding the nearest-rank
+// (⌈p·n⌉-th) request.
+func (h *routeHistogram) percentiles() insights.RouteLatencyRow {
+	slices.SortFunc(h.buckets, func(a, b latencyBucket) int { return cmp.Compare(a.bucket, b.bucket) })
+	at := func(p float64) float64 {
+		rank := int64(math.Ceil(p * float64(h.row.Count)))
+		var seen int64
+		for _, b := range h.buckets {
+			if seen += b.n; seen >= rank {
+				return math.Round(math.Exp(float64(b.bucket) / latencyBucketsPerE))
+			}
+		}
+		return 0
+	}
+	r := h.row
+	r.P50, r.P95, r.P99 = at(0.50), at(0.95), at(0.99)
+	return r
 }
 
 // sqlWorkflowRuns counts DBOS runs per definition (created_at is epoch milliseconds there: $3,

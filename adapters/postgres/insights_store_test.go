@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -150,9 +151,10 @@ func TestInsightsLatencyAndWorkflows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Nearest-rank percentiles read from a log histogram: within 1.3 % of the exact latency.
 	want := []insights.RouteLatencyRow{
-		{Method: "GET", Route: "/v1/me", Count: 100, P50: 50_500, P95: 95_050, P99: 99_010, ClientErrors: 5, ServErrors: 2},
-		{Method: "POST", Route: "/v1/analyses", Count: 2, P50: 6_000, P95: 7_800, P99: 7_960},
+		{Method: "GET", Route: "/v1/me", Count: 100, P50: 50_000, P95: 95_000, P99: 99_000, ClientErrors: 5, ServErrors: 2},
+		{Method: "POST", Route: "/v1/analyses", Count: 2, P50: 4_000, P95: 8_000, P99: 8_000},
 		{Method: "GET", Route: "/v1/analyses/:id", Count: 1, P50: 2_000, P95: 2_000, P99: 2_000},
 	}
 	if len(rows) != len(want) {
@@ -160,7 +162,7 @@ func TestInsightsLatencyAndWorkflows(t *testing.T) {
 	}
 	for i, w := range want {
 		g := rows[i]
-		near := func(a, b float64) bool { return a-b < 1e-6 && b-a < 1e-6 }
+		near := func(a, b float64) bool { return math.Abs(a-b) <= 0.013*b }
 		if g.Method != w.Method || g.Route != w.Route || g.Count != w.Count || !near(g.P50, w.P50) || !near(g.P95, w.P95) ||
 			!near(g.P99, w.P99) || g.ClientErrors != w.ClientErrors || g.ServErrors != w.ServErrors {
 			t.Errorf("row %d = %+v, want %+v", i, g, w)
