@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"math"
 	"testing"
 	"time"
 
@@ -151,7 +150,8 @@ func TestInsightsLatencyAndWorkflows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Nearest-rank percentiles read from a log histogram: within 1.3 % of the exact latency.
+	// Nearest-rank percentiles read from a log histogram: the largest latency of the rank's bucket,
+	// at most one bucket (2.5 %) above the exact one when neighbours share it.
 	want := []insights.RouteLatencyRow{
 		{Method: "GET", Route: "/v1/me", Count: 100, P50: 50_000, P95: 95_000, P99: 99_000, ClientErrors: 5, ServErrors: 2},
 		{Method: "POST", Route: "/v1/analyses", Count: 2, P50: 4_000, P95: 8_000, P99: 8_000},
@@ -162,7 +162,7 @@ func TestInsightsLatencyAndWorkflows(t *testing.T) {
 	}
 	for i, w := range want {
 		g := rows[i]
-		near := func(a, b float64) bool { return math.Abs(a-b) <= 0.013*b }
+		near := func(a, b float64) bool { return a >= b && a-b <= 0.026*b }
 		if g.Method != w.Method || g.Route != w.Route || g.Count != w.Count || !near(g.P50, w.P50) || !near(g.P95, w.P95) ||
 			!near(g.P99, w.P99) || g.ClientErrors != w.ClientErrors || g.ServErrors != w.ServErrors {
 			t.Errorf("row %d = %+v, want %+v", i, g, w)

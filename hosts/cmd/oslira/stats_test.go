@@ -57,7 +57,7 @@ func TestStatsCommand(t *testing.T) {
 		accounts[0] + "  $5.000000  50.0%  50.0%       yes",
 		accounts[1] + "  $3.000000  30.0%  80.0%       yes",
 		accounts[2] + "  $2.000000  20.0%  100.0%      -",
-		"LATENCY BY ROUTE (7d)", "POST    /v1/analyses  3      20.0    29.0    29.8    0.0%  0.0%",
+		"LATENCY BY ROUTE (7d)", "POST    /v1/analyses  3      20.0    30.0    30.0    0.0%  0.0%",
 		"WORKFLOWS (7d)", "FAILED ANALYSES (7d)",
 		"AI CACHE (30d)", "3      1     33.3%     $10.000000  $0.750000  0",
 	} {
