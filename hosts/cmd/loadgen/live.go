@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"sort"
@@ -33,6 +34,47 @@ type liveResult struct {
 	rssBefore   int64 // kB
 	rssAfter    int64 // kB
 	idleFailure int
+	// From the server's /metrics before and after: Go heap and stacks in use, goroutines.
+	before, after goStats
+}
+
+// goStats are the server's Go memory figures (Prometheus' Go collector).
+type goStats struct {
+	heap, stack, goroutines float64
+}
+
+// readGoStats scrapes /metrics for the Go runtime's heap and stack in use and its goroutines.
+func readGoStats(ctx context.Context, base string) goStats {
+	var g goStats
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return g
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return g
+	}
+	defer func() { _ = resp.Body.Close() }()
+	raw, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(raw), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "go_memstats_heap_inuse_bytes":
+			g.heap = v
+		case "go_memstats_stack_inuse_bytes":
+			g.stack = v
+		case "go_goroutines":
+			g.goroutines = v
+		}
+	}
+	return g
 }
 
 // runLive starts `oslira serve` on dsn, opens one WebSocket as an analyst, writes liveEvents
@@ -136,6 +178,7 @@ func runLive(ctx context.Context, f benchFlags, dsn, secret string) (liveResult,
 
 	// Idle sockets: memory per connection.
 	r.rssBefore = rssKB(srv.Process.Pid)
+	r.before = readGoStats(ctx, base)
 	var sockets []*websocket.Conn
 	defer func() {
 		for _, s := range sockets {
@@ -169,6 +212,7 @@ func runLive(ctx context.Context, f benchFlags, dsn, secret string) (liveResult,
 	r.idle = len(sockets)
 	time.Sleep(rssSettle)
 	r.rssAfter = rssKB(srv.Process.Pid)
+	r.after = readGoStats(ctx, base)
 	return r, nil
 }
 
@@ -217,7 +261,10 @@ func printLive(r liveResult) {
 		len(lat), ms(pct(0.50)), ms(pct(0.99)), ms(lat[len(lat)-1]))
 	if r.idle > 0 {
 		per := float64(r.rssAfter-r.rssBefore) * 1024 / float64(r.idle)
-		fmt.Printf("idle WebSockets: %d open (%d failed to open), server RSS %d MiB → %d MiB: %.1f KiB per connection (target ≤ 16 KiB)\n\n",
+		fmt.Printf("idle WebSockets: %d open (%d failed to open), server RSS %d MiB → %d MiB: %.1f KiB per connection (target ≤ 16 KiB)\n",
 			r.idle, r.idleFailure, r.rssBefore/1024, r.rssAfter/1024, per/1024)
+		n := float64(r.idle)
+		fmt.Printf("  of which Go heap in use %.1f KiB and stacks %.1f KiB per connection, %.2f goroutines per connection (the rest of RSS is GC headroom and runtime)\n\n",
+			(r.after.heap-r.before.heap)/1024/n, (r.after.stack-r.before.stack)/1024/n, (r.after.goroutines-r.before.goroutines)/n)
 	}
 }
