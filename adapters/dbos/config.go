@@ -71,13 +71,13 @@ type Config struct {
 // QueueConfig holds the limits of one queue.
 type QueueConfig struct {
 	Name              string
-	WorkerConcurrency int           // runs at once per executor; 0: DefaultWorkerConcurrency, -1: unlimited
-	GlobalConcurrency int           // runs at once across executors; 0: unlimited
+	WorkerConcurrency int // runs at once per executor; 0: DefaultWorkerConcurrency, -1: unlimited
+	GlobalConcurrency int // runs at once across executors; 0: unlimited
 	// PartitionConcurrency caps the runs of one partition (workflow.WithPartition: the analyses
 	// queue is partitioned by account) running at once across executors; 0: the queue is not
 	// partitioned. It must not exceed GlobalConcurrency when both are set.
 	PartitionConcurrency int
-	PollInterval      time.Duration // 0: Config.QueuePollInterval
+	PollInterval         time.Duration // 0: Config.QueuePollInterval
 }
 
 // JanitorConfig configures the Janitor.

@@ -166,10 +166,10 @@ func testConfig(executorID string) dbos.Config {
 			{Name: "overlap", WorkerConcurrency: 4}, {Name: "empty", PollInterval: 5 * time.Millisecond},
 			{Name: "partitioned", WorkerConcurrency: 4, GlobalConcurrency: 4, PartitionConcurrency: 1},
 		},
-		HeartbeatInterval:  200 * time.Millisecond,
-		StartupTimeout:     30 * time.Second,
-		ShutdownTimeout:    5 * time.Second,
-		Janitor:            dbos.JanitorConfig{StaleAfter: time.Second, MaxResumes: 2},
+		HeartbeatInterval: 200 * time.Millisecond,
+		StartupTimeout:    30 * time.Second,
+		ShutdownTimeout:   5 * time.Second,
+		Janitor:           dbos.JanitorConfig{StaleAfter: time.Second, MaxResumes: 2},
 	}
 }
 

@@ -140,3 +140,37 @@ func nullIfBlank(s string) *string {
 	}
 	return &s
 }
+
+// sqlAccountOwner reads an account's owner and whether the account may act (not suspended nor
+// deleted, the owner's membership enabled).
+const sqlAccountOwner = `select a.owner_id::text, coalesce(u.email, ''), m.role, u.is_admin,
+       a.is_suspended or a.deleted_at is not null or m.disabled_at is not null
+from public.accounts a
+join public.users u on u.id = a.owner_id
+join public.account_members m on m.account_id = a.id and m.user_id = a.owner_id
+where a.id = $1`
+
+// Owner implements account.Store in the admin scope.
+func (s *AccountStore) Owner(ctx context.Context, accountID string) (account.Membership, error) {
+	id, ok := tenant.ParseUUID(accountID)
+	if !ok {
+		return account.Membership{}, account.ErrNoAccount
+	}
+	m := account.Membership{AccountID: id}
+	var role string
+	err := s.db.AdminScope(ctx, func(ctx context.Context, q Querier) error {
+		err := q.QueryRow(ctx, sqlAccountOwner, id).Scan(&m.UserID, &m.Email, &role, &m.UserIsAdmin, &m.Suspended)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return account.ErrNoAccount
+		}
+		if err != nil {
+			return fmt.Errorf("read account owner: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return account.Membership{}, err
+	}
+	m.Role = account.MemberRole(role)
+	return m, nil
+}

@@ -378,3 +378,36 @@ func TestProfileOnboardingCompleted(t *testing.T) {
 		t.Error("onboarded profile deleted: onboarding_completed = true")
 	}
 }
+
+// TestAccountOwner: the owner of a live account with their e-mail; a suspended account, a
+// soft-deleted one and a disabled owner membership read as Suspended; an unknown or malformed id
+// is account.ErrNoAccount.
+func TestAccountOwner(t *testing.T) {
+	t.Parallel()
+	db := pgtest.DB(t)
+	store := postgres.NewAccountStore(db)
+	m := provision(t, db, 0)
+	got, err := store.Owner(t.Context(), m.account)
+	if err != nil || got.UserID != m.user || got.AccountID != m.account || got.Email != m.user+"@example.test" ||
+		got.Role != account.RoleOwner || got.Suspended || got.UserIsAdmin {
+		t.Fatalf("Owner = %+v, %v", got, err)
+	}
+	for name, sql := range map[string]string{
+		"suspended":  `update public.accounts set is_suspended = true where id = $1`,
+		"deleted":    `update public.accounts set deleted_at = now() where id = $1`,
+		"membership": `update public.account_members set disabled_at = now() where account_id = $1`,
+	} {
+		other := provision(t, db, 0)
+		if _, err := db.Pool().Exec(t.Context(), sql, other.account); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := store.Owner(t.Context(), other.account); err != nil || !got.Suspended {
+			t.Errorf("%s: Owner = %+v, %v; want Suspended", name, got, err)
+		}
+	}
+	for _, id := range []string{newUUID(), "acme"} {
+		if _, err := store.Owner(t.Context(), id); !errors.Is(err, account.ErrNoAccount) {
+			t.Errorf("Owner(%q) = %v, want ErrNoAccount", id, err)
+		}
+	}
+}

@@ -11,6 +11,9 @@ const (
 // ErrNotFound means the principal has no account (or it is not visible to them).
 var ErrNotFound = apperr.New(apperr.NotFound, CodeNotFound, "account not found")
 
+// ErrNoAccount is an account id no account has (operator tools acting for an account).
+var ErrNoAccount = apperr.New(apperr.NotFound, apperr.CodeNotFound, "no account has this id")
+
 // ErrUserNotFound refuses a validly signed token whose user the identity provider no longer
 // lists: where Supabase Auth shares the database, a sub with no auth.users row (never signed up,
 // deleted, or soft-deleted), or a user whose memberships were disabled by that deletion. No

@@ -32,6 +32,7 @@ type NewUser struct {
 type Membership struct {
 	UserID      string
 	AccountID   string
+	Email       string // the user's e-mail, when the store read it (Owner)
 	Role        MemberRole
 	UserIsAdmin bool // users.is_admin: an operator flag kept in the database
 	Suspended   bool // the account is suspended: every request is refused

@@ -22,4 +22,9 @@ type Store interface {
 	// Profile describes the principal's own user, account and balance, read through the user
 	// scope (RLS applies). Returns ErrNotFound when the principal has no account.
 	Profile(ctx context.Context, p tenant.Principal) (Profile, error)
+
+	// Owner returns the owner's membership of the account, with the owner's e-mail, read with
+	// system privileges; Suspended is set when the account is suspended or deleted or the owner's
+	// membership is disabled. Returns ErrNoAccount when no account has this id.
+	Owner(ctx context.Context, accountID string) (Membership, error)
 }

@@ -77,6 +77,24 @@ func (s *Service) Resolve(ctx context.Context, c identity.Claims) (tenant.Princi
 	return tenant.Principal{UserID: m.UserID, AccountID: m.AccountID, Email: c.Email, Roles: roles}, nil
 }
 
+// ActAsOwner returns the principal of an account's owner, for operator tools that act on an
+// account's behalf (oslira analyze --account): the user role only, and the same refusal of a
+// suspended account as Resolve. An id that is not a UUID, or no account's, is ErrNoAccount.
+func (s *Service) ActAsOwner(ctx context.Context, accountID string) (tenant.Principal, error) {
+	id, ok := tenant.ParseUUID(accountID)
+	if !ok {
+		return tenant.Principal{}, ErrNoAccount
+	}
+	m, err := s.store.Owner(ctx, id)
+	if err != nil {
+		return tenant.Principal{}, err
+	}
+	if m.Suspended {
+		return tenant.Principal{}, identity.ErrAccountSuspended
+	}
+	return tenant.Principal{UserID: m.UserID, AccountID: m.AccountID, Email: m.Email, Roles: []tenant.Role{tenant.RoleUser}}, nil
+}
+
 // Profile returns the caller's own profile.
 func (s *Service) Profile(ctx context.Context, p tenant.Principal) (Profile, error) {
 	if p.AccountID == "" {

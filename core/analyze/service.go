@@ -49,12 +49,16 @@ type SubmitInput struct {
 // credit.ErrInsufficient (402); a *DuplicateError (409) when the same handle is in flight for
 // the profile.
 func (s *Service) Submit(ctx context.Context, p tenant.Principal, in SubmitInput) (Analysis, error) {
-	h, typ, profileID, cost, err := validate(in.Username, "username", in.Type, in.BusinessProfileID)
-	if err != nil {
-		return Analysis{}, err
+	typ, cost, profileID, fields := target(in.Type, in.BusinessProfileID)
+	h, err := lead.ParseHandle(in.Username, "username")
+	if e, ok := apperr.As(err); ok {
+		fields = append(e.Fields, fields...)
+	}
+	if len(fields) > 0 {
+		return Analysis{}, invalidRequest(fields)
 	}
 	return s.store.Submit(ctx, Submission{
-		AccountID: p.AccountID, BusinessProfileID: profileID, Username: h,
+		AccountID: p.AccountID, BusinessProfileID: profileID, Username: h.String(),
 		Type: typ, Credits: cost, RequestedBy: p.UserID,
 	}, s.start)
 }
@@ -72,9 +76,9 @@ type BulkInput struct {
 // debits every analysis, creates the batch and starts one run per handle. The runs share the
 // analyses queue, whose global and per-account concurrency caps pace them.
 func (s *Service) SubmitBulk(ctx context.Context, p tenant.Principal, in BulkInput) (Batch, []Analysis, error) {
-	_, typ, profileID, cost, err := validate("x", "", in.Type, in.BusinessProfileID)
-	if err != nil {
-		return Batch{}, nil, err
+	typ, cost, profileID, fields := target(in.Type, in.BusinessProfileID)
+	if len(fields) > 0 {
+		return Batch{}, nil, invalidRequest(fields)
 	}
 	if len(in.Usernames) == 0 {
 		return Batch{}, nil, apperr.Validation(apperr.CodeInvalidRequest, "no usernames",
@@ -134,17 +138,11 @@ func distinctHandles(raw []string) ([]string, error) {
 	}
 }
 
-// validate parses what every submit carries. An empty field name skips the handle.
-func validate(username, field, typ, profileID string) (string, analysis.Type, string, int64, error) {
+// target parses what every submit carries besides its handles: the analysis type (and its
+// cost) and the business profile id. Problems come back as field errors, so that a request's
+// every mistake is reported at once.
+func target(typ, profileID string) (analysis.Type, int64, string, []apperr.FieldError) {
 	var fields []apperr.FieldError
-	var name string
-	if field != "" {
-		h, err := lead.ParseHandle(username, field)
-		if e, ok := apperr.As(err); ok {
-			fields = append(fields, e.Fields...)
-		}
-		name = h.String()
-	}
 	t, err := analysis.ParseType(typ)
 	if e, ok := apperr.As(err); ok {
 		fields = append(fields, e.Fields...)
@@ -154,10 +152,15 @@ func validate(username, field, typ, profileID string) (string, analysis.Type, st
 		fields = append(fields, apperr.FieldError{Field: "business_profile_id", Message: "must be a business profile id (a UUID)"})
 	}
 	if len(fields) > 0 {
-		return "", "", "", 0, apperr.Validation(apperr.CodeInvalidRequest, "invalid analysis request", fields...)
+		return "", 0, "", fields
 	}
 	cost, _ := t.Cost() // ParseType accepted it: it has a cost
-	return name, t, id, cost.Int64(), nil
+	return t, cost.Int64(), id, nil
+}
+
+// invalidRequest is the error of a submit with field errors.
+func invalidRequest(fields []apperr.FieldError) error {
+	return apperr.Validation(apperr.CodeInvalidRequest, "invalid analysis request", fields...)
 }
 
 // start is the StartFunc of every submit: the analysis run, partitioned by account so the

@@ -223,30 +223,47 @@ func (l *liveRoutes) stream(c *gin.Context, p tenant.Principal, f live.Filter, e
 	}
 }
 
-// replayInto sends the stored events of f after s.last and up to upTo, page by page; ended
-// reports that a terminal event finished the subject (onTerminal; nil: never).
+// replayInto sends the stored events of f after s.last and up to upTo; ended reports that a
+// terminal event finished the subject (onTerminal; nil: never).
 func (l *liveRoutes) replayInto(ctx context.Context, p tenant.Principal, f live.Filter, s *sseStream, upTo int64,
 	onTerminal func(context.Context) (bool, error)) (ended bool, err error) {
-	for s.last < upTo {
-		events, err := l.replay.Replay(ctx, p, f, s.last, upTo, replayPage)
-		if err != nil {
+	err = l.eachStored(ctx, p, f, s.last, upTo, func(e live.Event) (bool, error) {
+		if err := s.event(e); err != nil {
 			return false, err
 		}
+		if e.Terminal() && onTerminal != nil {
+			over, err := onTerminal(ctx)
+			if over || err != nil {
+				ended = true
+				return true, err
+			}
+		}
+		return false, nil
+	})
+	return ended, err
+}
+
+// eachStored calls send for every stored event of f with after < ID ≤ upTo, in order, reading
+// them replayPage at a time (the replay of both the SSE streams and the WebSocket); it stops when
+// send asks to or fails, and returns send's or the Replayer's error.
+func (l *liveRoutes) eachStored(ctx context.Context, p tenant.Principal, f live.Filter, after, upTo int64,
+	send func(live.Event) (stop bool, err error)) error {
+	for after < upTo {
+		events, err := l.replay.Replay(ctx, p, f, after, upTo, replayPage)
+		if err != nil {
+			return err
+		}
 		for _, e := range events {
-			if err := s.event(e); err != nil {
-				return false, err
+			if stop, err := send(e); stop || err != nil {
+				return err
 			}
-			if e.Terminal() && onTerminal != nil {
-				if over, err := onTerminal(ctx); over || err != nil {
-					return true, err
-				}
-			}
+			after = e.ID
 		}
 		if len(events) < replayPage {
-			return false, nil
+			return nil
 		}
 	}
-	return false, nil
+	return nil
 }
 
 // sseStream writes one SSE response; last is the id of the last event sent (or the resume

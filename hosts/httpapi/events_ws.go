@@ -239,20 +239,19 @@ func (s *socket) serve(parent context.Context, p tenant.Principal, f live.Filter
 	}
 	last := max(after, 0)
 	if after >= 0 {
-		for last < sub.From() {
-			events, err := s.live.replay.Replay(ctx, p, f, last, sub.From(), replayPage)
-			if err != nil {
-				return websocket.StatusTryAgainLater, "cannot replay; reconnect"
+		var sendErr error
+		err := s.live.eachStored(ctx, p, f, last, sub.From(), func(e live.Event) (bool, error) {
+			if sendErr = s.send(ctx, toEventJSON(e)); sendErr != nil {
+				return true, sendErr
 			}
-			for _, e := range events {
-				if s.send(ctx, toEventJSON(e)) != nil {
-					return websocket.StatusInternalError, ""
-				}
-				last = e.ID
-			}
-			if len(events) < replayPage {
-				break
-			}
+			last = e.ID
+			return false, nil
+		})
+		switch {
+		case sendErr != nil:
+			return websocket.StatusInternalError, ""
+		case err != nil:
+			return websocket.StatusTryAgainLater, "cannot replay; reconnect"
 		}
 	}
 	ping := time.NewTicker(s.live.ping)

@@ -81,6 +81,45 @@ func (c *MockStoreEnsureCall) DoAndReturn(f func(context.Context, account.NewUse
 	return c
 }
 
+// Owner mocks base method.
+func (m *MockStore) Owner(ctx context.Context, accountID string) (account.Membership, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Owner", ctx, accountID)
+	ret0, _ := ret[0].(account.Membership)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Owner indicates an expected call of Owner.
+func (mr *MockStoreMockRecorder) Owner(ctx, accountID any) *MockStoreOwnerCall {
+	mr.mock.ctrl.T.Helper()
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Owner", reflect.TypeOf((*MockStore)(nil).Owner), ctx, accountID)
+	return &MockStoreOwnerCall{Call: call}
+}
+
+// MockStoreOwnerCall wrap *gomock.Call
+type MockStoreOwnerCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockStoreOwnerCall) Return(arg0 account.Membership, arg1 error) *MockStoreOwnerCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockStoreOwnerCall) Do(f func(context.Context, string) (account.Membership, error)) *MockStoreOwnerCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockStoreOwnerCall) DoAndReturn(f func(context.Context, string) (account.Membership, error)) *MockStoreOwnerCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // Profile mocks base method.
 func (m *MockStore) Profile(ctx context.Context, p tenant.Principal) (account.Profile, error) {
 	m.ctrl.T.Helper()

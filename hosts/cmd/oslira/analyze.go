@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 
@@ -156,7 +155,6 @@ type analyzeDeps struct {
 	Analyses   *analyze.Service
 	Accounts   *account.Service
 	Businesses *business.Service
-	DB         *postgres.DB
 }
 
 // analyzeModules are the worker's graph (executor, workflow definitions, scraping, LLM) plus the
@@ -244,40 +242,13 @@ func printResult(w io.Writer, a analyze.Analysis, asJSON bool) error {
 // development user of --email (provisioned on first use, like a first authenticated request).
 func (c *cli) analyzePrincipal(ctx context.Context, deps analyzeDeps, f analyzeFlags) (tenant.Principal, error) {
 	if f.account != "" {
-		return accountOwner(ctx, deps.DB, f.account)
+		return deps.Accounts.ActAsOwner(ctx, f.account)
 	}
 	return deps.Accounts.Resolve(ctx, identity.Claims{UserID: devUserID(f.email), Email: f.email, ExpiresAt: time.Now().Add(time.Hour)})
 }
 
-// errNoAccount is an --account no live account has.
-var errNoAccount = apperr.New(apperr.NotFound, apperr.CodeNotFound, "no account has this id")
-
-// sqlAccountOwner reads an account's owner and whether the account may act (not suspended nor
-// deleted, the owner's membership enabled).
-const sqlAccountOwner = `select a.owner_id::text, coalesce(u.email, ''),
-       not a.is_suspended and a.deleted_at is null and m.disabled_at is null
-from public.accounts a
-join public.users u on u.id = a.owner_id
-join public.account_members m on m.account_id = a.id and m.user_id = a.owner_id
-where a.id = $1`
-
-// accountOwner is the principal of the account's owner, as the API would resolve them.
-func accountOwner(ctx context.Context, db *postgres.DB, accountID string) (tenant.Principal, error) {
-	p := tenant.Principal{AccountID: accountID, Roles: []tenant.Role{tenant.RoleUser}}
-	var active bool
-	err := db.AdminScope(ctx, func(ctx context.Context, q postgres.Querier) error {
-		return q.QueryRow(ctx, sqlAccountOwner, accountID).Scan(&p.UserID, &p.Email, &active)
-	})
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return tenant.Principal{}, errNoAccount
-	case err != nil:
-		return tenant.Principal{}, postgres.MapError(err)
-	case !active:
-		return tenant.Principal{}, identity.ErrAccountSuspended
-	}
-	return p, nil
-}
+// errNoAccount is an --account no account has.
+var errNoAccount = account.ErrNoAccount
 
 // follow reads the analysis every analyzePollInterval, reporting its progress, until it ends.
 func follow(ctx context.Context, svc *analyze.Service, p tenant.Principal, a analyze.Analysis, pr progressReporter) (analyze.Analysis, error) {
